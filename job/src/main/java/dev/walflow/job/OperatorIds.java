@@ -1,0 +1,22 @@
+package dev.walflow.job;
+
+/** Stable operator uids (savepoints map state by them) and the names shown in the web UI. */
+public final class OperatorIds {
+
+    private OperatorIds() {}
+
+    public static final String SOURCE = "walflow-source-postgres";
+    public static final String SOURCE_NAME = "PostgreSQL CDC source";
+
+    public static final String ROUTE = "walflow-route";
+    public static final String ROUTE_NAME = "Route by primary key";
+
+    public static final String SINK_POSTGRES = "walflow-sink-postgres";
+    public static final String SINK_POSTGRES_NAME = "PostgreSQL sink";
+
+    /**
+     * Key groups of the keyed sinks. Fixed so that routing (which places TRUNCATE copies on
+     * every subtask) and the sinks agree, and so savepoints stay valid when parallelism changes.
+     */
+    public static final int SINK_MAX_PARALLELISM = 1024;
+}

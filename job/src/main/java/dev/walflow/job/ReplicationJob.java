@@ -1,0 +1,78 @@
+package dev.walflow.job;
+
+import dev.walflow.job.config.JobConfig;
+import dev.walflow.job.config.JobOptions;
+import dev.walflow.job.config.OptionsDoc;
+import dev.walflow.job.config.SinkOptions;
+import dev.walflow.schema.TableInfo;
+import dev.walflow.sink.postgres.PostgresSink;
+import dev.walflow.sink.postgres.PostgresSinkConfig;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.environment.CheckpointConfig;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+
+/** Entry point of the streaming job: capture, route and deliver every change. */
+public final class ReplicationJob {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicationJob.class);
+
+    private ReplicationJob() {}
+
+    public static void main(String[] args) throws Exception {
+        if (JobConfig.wantsHelp(args)) {
+            System.out.println(OptionsDoc.helpText());
+            return;
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        JobConfig config = build(env, args);
+        env.execute(config.get(JobOptions.JOB_NAME));
+    }
+
+    /**
+     * Parses the parameters, checks and prepares the databases, and adds the job's graph to
+     * {@code env}. The caller executes it.
+     */
+    public static JobConfig build(StreamExecutionEnvironment env, String... args) {
+        JobConfig config = JobConfig.parse(args, System.getenv());
+        LOG.info("walflow parameters: {}", config.describe());
+        List<TableInfo> tables = Preflight.run(config);
+        configure(env, config);
+        ReplicationTopology.build(
+                env,
+                SourceFactory.create(config, tables),
+                new PostgresSink(sinkConfig(config)),
+                config.get(SinkOptions.POSTGRES_PARALLELISM));
+        LOG.info("Capturing {} tables", tables.size());
+        return config;
+    }
+
+    static void configure(StreamExecutionEnvironment env, JobConfig config) {
+        env.enableCheckpointing(config.get(JobOptions.CHECKPOINT_INTERVAL).toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        CheckpointConfig checkpoints = env.getCheckpointConfig();
+        checkpoints.setExternalizedCheckpointRetention(
+                ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        checkpoints.setMaxConcurrentCheckpoints(1);
+        if (config.configuration().contains(JobOptions.CHECKPOINT_DIR)) {
+            checkpoints.setCheckpointStorage(config.get(JobOptions.CHECKPOINT_DIR));
+        }
+        // A field that would fall back to Kryo fails the job at start instead of at the first
+        // record on a JDK that forbids Kryo's reflection.
+        env.getConfig().disableGenericTypes();
+    }
+
+    public static PostgresSinkConfig sinkConfig(JobConfig config) {
+        return new PostgresSinkConfig(
+                config.get(SinkOptions.POSTGRES_URL),
+                config.get(SinkOptions.POSTGRES_USERNAME),
+                config.configuration().get(SinkOptions.POSTGRES_PASSWORD),
+                config.get(SinkOptions.POSTGRES_BATCH_MAX_ROWS),
+                config.get(SinkOptions.POSTGRES_BATCH_INTERVAL),
+                config.get(SinkOptions.POSTGRES_MAX_RETRIES),
+                config.get(SinkOptions.DELIVERY_GUARANTEE));
+    }
+}

@@ -1,0 +1,41 @@
+package dev.walflow.job;
+
+import dev.walflow.model.ChangeEvent;
+import dev.walflow.route.ChangeRoutingFunction;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The job's graph: one CDC source (the WAL is one stream per slot), routing by (table, primary
+ * key), and the sinks. Source and sinks are arguments so tests can swap them.
+ */
+public final class ReplicationTopology {
+
+    private ReplicationTopology() {}
+
+    public static DataStream<ChangeEvent> build(
+            StreamExecutionEnvironment env,
+            Source<ChangeEvent, ?, ?> source,
+            Sink<ChangeEvent> postgresSink,
+            int sinkParallelism) {
+        DataStream<ChangeEvent> changes =
+                env.fromSource(source, WatermarkStrategy.noWatermarks(), OperatorIds.SOURCE_NAME)
+                        .uid(OperatorIds.SOURCE)
+                        .setParallelism(1);
+        DataStream<ChangeEvent> routed =
+                changes.flatMap(new ChangeRoutingFunction(sinkParallelism, OperatorIds.SINK_MAX_PARALLELISM))
+                        .name(OperatorIds.ROUTE_NAME)
+                        .uid(OperatorIds.ROUTE)
+                        .setParallelism(1);
+        routed.keyBy(e -> e.routeKey)
+                .sinkTo(postgresSink)
+                .name(OperatorIds.SINK_POSTGRES_NAME)
+                .uid(OperatorIds.SINK_POSTGRES)
+                .setParallelism(sinkParallelism)
+                .setMaxParallelism(OperatorIds.SINK_MAX_PARALLELISM);
+        return routed;
+    }
+}

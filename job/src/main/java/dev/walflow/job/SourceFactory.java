@@ -1,0 +1,91 @@
+package dev.walflow.job;
+
+import dev.walflow.job.config.JobConfig;
+import dev.walflow.job.config.SourceOptions;
+import dev.walflow.model.ChangeEvent;
+import dev.walflow.schema.TableInfo;
+import dev.walflow.source.ChangeEventDeserializer;
+import dev.walflow.source.PgTextConverter;
+import org.apache.flink.cdc.connectors.base.options.StartupOptions;
+import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder;
+import org.postgresql.Driver;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+
+/** Builds Flink CDC's PostgreSQL source for the captured tables. */
+public final class SourceFactory {
+
+    private SourceFactory() {}
+
+    public static PostgresSourceBuilder.PostgresIncrementalSource<ChangeEvent> create(
+            JobConfig config, List<TableInfo> tables) {
+        Properties url = Driver.parseURL(config.get(SourceOptions.URL), null);
+        if (url == null) {
+            throw new IllegalArgumentException(
+                    "Cannot parse " + SourceOptions.URL.key() + "=" + Urls.redact(config.get(SourceOptions.URL)));
+        }
+        Set<String> schemas = new LinkedHashSet<>();
+        String[] tableList = new String[tables.size()];
+        for (int i = 0; i < tables.size(); i++) {
+            schemas.add(tables.get(i).id().schema());
+            tableList[i] = regexLiteral(tables.get(i).id().schema()) + "\\." + regexLiteral(tables.get(i).id().name());
+        }
+        String password = config.configuration().get(SourceOptions.PASSWORD);
+        return PostgresSourceBuilder.PostgresIncrementalSource.<ChangeEvent>builder()
+                .hostname(url.getProperty("PGHOST"))
+                .port(Integer.parseInt(url.getProperty("PGPORT", "5432")))
+                .database(url.getProperty("PGDBNAME"))
+                .schemaList(schemas.toArray(new String[0]))
+                .tableList(tableList)
+                .username(config.get(SourceOptions.USERNAME))
+                .password(password == null ? "" : password)
+                .slotName(config.get(SourceOptions.SLOT_NAME))
+                .decodingPluginName("pgoutput")
+                .startupOptions(StartupOptions.initial())
+                .splitSize(config.get(SourceOptions.SNAPSHOT_CHUNK_SIZE))
+                .fetchSize(config.get(SourceOptions.SNAPSHOT_FETCH_SIZE))
+                .heartbeatInterval(config.get(SourceOptions.HEARTBEAT_INTERVAL))
+                // Without backfill every change after a chunk's low watermark is emitted as a
+                // change (so history sees it) instead of being folded into the snapshot row, and
+                // key-less tables are not collapsed to one row per (null) key.
+                .skipSnapshotBackfill(true)
+                // Confirm a checkpoint's LSN to the slot as soon as the checkpoint completes: the
+                // sinks have written everything before it by then.
+                .lsnCommitCheckpointsDelay(0)
+                .serverTimeZone("UTC")
+                .debeziumProperties(debeziumProperties(config))
+                .deserializer(new ChangeEventDeserializer())
+                .build();
+    }
+
+    static Properties debeziumProperties(JobConfig config) {
+        Properties p = new Properties();
+        p.setProperty("publication.name", config.get(SourceOptions.PUBLICATION));
+        p.setProperty("publication.autocreate.mode", "disabled");
+        p.setProperty("truncate.handling.mode", "include");
+        p.setProperty("include.unknown.datatypes", "true");
+        p.setProperty("converters", "walflow");
+        p.setProperty("walflow.type", PgTextConverter.class.getName());
+        // A logical-decoding message on every heartbeat moves the slot even when no captured
+        // table changes (PostgreSQL 15+ sends nothing for transactions on other tables).
+        p.setProperty(
+                "heartbeat.action.query",
+                "SELECT pg_logical_emit_message(false, 'walflow.heartbeat', now()::text)");
+        p.setProperty("slot.drop.on.stop", "false");
+        return p;
+    }
+
+    private static String regexLiteral(String name) {
+        StringBuilder sb = new StringBuilder();
+        for (char c : name.toCharArray()) {
+            if ("\\.[]{}()<>*+-=!?^$|".indexOf(c) >= 0) {
+                sb.append('\\');
+            }
+            sb.append(c);
+        }
+        return sb.toString();
+    }
+}

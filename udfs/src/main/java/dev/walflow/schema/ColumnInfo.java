@@ -1,0 +1,62 @@
+package dev.walflow.schema;
+
+import java.io.Serializable;
+
+/** A column as the catalog describes it. */
+public final class ColumnInfo implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    private final String name;
+    private final String declaredType;
+    private final String castType;
+    private final String typeName;
+    private final boolean notNull;
+    private final boolean hasEquality;
+
+    public ColumnInfo(
+            String name,
+            String declaredType,
+            String castType,
+            String typeName,
+            boolean notNull,
+            boolean hasEquality) {
+        this.name = name;
+        this.declaredType = declaredType;
+        this.castType = castType;
+        this.typeName = typeName;
+        this.notNull = notNull;
+        this.hasEquality = hasEquality;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The type with its modifiers, as in DDL: {@code numeric(38,10)}, {@code character(5)}. */
+    public String declaredType() {
+        return declaredType;
+    }
+
+    /**
+     * The type without modifiers, safe in {@code ?::type}: a cast to {@code character} or {@code
+     * bit} would cut the value to one character; {@code bpchar} and {@code "bit"} do not.
+     */
+    public String castType() {
+        return castType;
+    }
+
+    /** {@code pg_type.typname}, as Debezium reports it: {@code int4}, {@code _text}. */
+    public String typeName() {
+        return typeName;
+    }
+
+    public boolean notNull() {
+        return notNull;
+    }
+
+    /** False for types such as json that have no equality operator. */
+    public boolean hasEquality() {
+        return hasEquality;
+    }
+}

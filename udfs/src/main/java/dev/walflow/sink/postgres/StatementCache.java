@@ -1,0 +1,39 @@
+package dev.walflow.sink.postgres;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Prepared statements of one connection, reused across batches; dropped with the connection. */
+final class StatementCache implements AutoCloseable {
+
+    private final Connection connection;
+    private final Map<String, PreparedStatement> statements = new HashMap<>();
+
+    StatementCache(Connection connection) {
+        this.connection = connection;
+    }
+
+    PreparedStatement get(String sql) throws SQLException {
+        PreparedStatement ps = statements.get(sql);
+        if (ps == null) {
+            ps = connection.prepareStatement(sql);
+            statements.put(sql, ps);
+        }
+        return ps;
+    }
+
+    @Override
+    public void close() {
+        for (PreparedStatement ps : statements.values()) {
+            try {
+                ps.close();
+            } catch (SQLException ignored) {
+                // the connection is being dropped anyway
+            }
+        }
+        statements.clear();
+    }
+}

@@ -1,0 +1,161 @@
+package dev.walflow.sink.postgres;
+
+import dev.walflow.model.ChangeEvent;
+import dev.walflow.model.Operation;
+
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes one table's pending changes with batched statements: deletes, then whole-row upserts,
+ * then partial updates (rows whose unchanged TOAST columns were not in the WAL). Each keyed row
+ * appears once per batch, so the order between rows does not matter; a key-less table's changes
+ * are written in stream order.
+ */
+final class TableApplier {
+
+    private final TableStatements statements;
+    private final StatementCache cache;
+
+    TableApplier(TableStatements statements, StatementCache cache) {
+        this.statements = statements;
+        this.cache = cache;
+    }
+
+    /** Returns the number of statements executed (rows attempted). */
+    int apply(PendingChanges pending) throws SQLException {
+        return pending.ordered().isEmpty() ? applyKeyed(pending.keyed()) : applyInOrder(pending.ordered());
+    }
+
+    private int applyKeyed(Iterable<ChangeEvent> changes) throws SQLException {
+        List<ChangeEvent> deletes = new ArrayList<>();
+        Map<List<String>, List<ChangeEvent>> upserts = new LinkedHashMap<>();
+        Map<List<String>, List<ChangeEvent>> partial = new LinkedHashMap<>();
+        for (ChangeEvent e : changes) {
+            if (e.op == Operation.DELETE) {
+                deletes.add(e);
+            } else if (e.hasUnchangedToast()) {
+                partial.computeIfAbsent(presentColumns(e), k -> new ArrayList<>()).add(e);
+            } else {
+                upserts.computeIfAbsent(Arrays.asList(e.columns), k -> new ArrayList<>()).add(e);
+            }
+        }
+        int rows = 0;
+        if (!deletes.isEmpty()) {
+            PreparedStatement ps = cache.get(statements.deleteByKey());
+            for (ChangeEvent e : deletes) {
+                bindKey(ps, 1, e);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+            rows += deletes.size();
+        }
+        for (Map.Entry<List<String>, List<ChangeEvent>> group : upserts.entrySet()) {
+            List<String> columns = group.getKey();
+            PreparedStatement ps = cache.get(statements.upsert(columns));
+            for (ChangeEvent e : group.getValue()) {
+                for (int i = 0; i < e.after.length; i++) {
+                    ps.setString(i + 1, e.after[i]);
+                }
+                ps.addBatch();
+            }
+            ps.executeBatch();
+            rows += group.getValue().size();
+        }
+        for (Map.Entry<List<String>, List<ChangeEvent>> group : partial.entrySet()) {
+            List<String> set = group.getKey();
+            PreparedStatement ps = cache.get(statements.updateByKey(set));
+            for (ChangeEvent e : group.getValue()) {
+                int p = 1;
+                for (int i = 0; i < e.after.length; i++) {
+                    if (!ChangeEvent.UNCHANGED_TOAST.equals(e.after[i])) {
+                        ps.setString(p++, e.after[i]);
+                    }
+                }
+                bindKey(ps, p, e);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+            rows += group.getValue().size();
+        }
+        return rows;
+    }
+
+    private int applyInOrder(List<ChangeEvent> changes) throws SQLException {
+        PreparedStatement current = null;
+        for (ChangeEvent e : changes) {
+            List<String> columns = Arrays.asList(e.columns);
+            String sql;
+            switch (e.op) {
+                case DELETE:
+                    sql = statements.deleteOneMatching(columns);
+                    break;
+                case UPDATE:
+                    sql = statements.updateOneMatching(columns, columns);
+                    break;
+                default:
+                    sql = statements.insert(columns);
+            }
+            PreparedStatement ps = cache.get(sql);
+            if (current != null && current != ps) {
+                current.executeBatch();
+            }
+            current = ps;
+            int p = 1;
+            if (e.op != Operation.DELETE) {
+                for (String v : e.after) {
+                    ps.setString(p++, v);
+                }
+            }
+            if (e.op == Operation.UPDATE || e.op == Operation.DELETE) {
+                if (e.before == null) {
+                    throw new IllegalStateException(
+                            "A " + e.op + " of key-less table " + e.table
+                                    + " came without the old row; set REPLICA IDENTITY FULL on the source table");
+                }
+                for (String v : e.before) {
+                    ps.setString(p++, v);
+                }
+            }
+            ps.addBatch();
+        }
+        if (current != null) {
+            current.executeBatch();
+        }
+        return changes.size();
+    }
+
+    /** Binds the primary-key values in the target's key order, starting at parameter {@code p}. */
+    private void bindKey(PreparedStatement ps, int p, ChangeEvent e) throws SQLException {
+        List<String> targetKey = statements.target().primaryKey();
+        for (int k = 0; k < targetKey.size(); k++) {
+            ps.setString(p + k, keyValue(e, targetKey.get(k)));
+        }
+    }
+
+    private static String keyValue(ChangeEvent e, String column) {
+        for (int i = 0; i < e.keyColumns.length; i++) {
+            if (e.keyColumns[i].equals(column)) {
+                return e.key[i];
+            }
+        }
+        throw new IllegalStateException(
+                "Change of " + e.table + " carries no value for key column " + column
+                        + "; the target's primary key differs from the source's");
+    }
+
+    private static List<String> presentColumns(ChangeEvent e) {
+        List<String> present = new ArrayList<>(e.columns.length);
+        for (int i = 0; i < e.columns.length; i++) {
+            if (!ChangeEvent.UNCHANGED_TOAST.equals(e.after[i])) {
+                present.add(e.columns[i]);
+            }
+        }
+        return present;
+    }
+}

@@ -1,0 +1,180 @@
+package dev.walflow.source;
+
+import dev.walflow.model.ChangeEvent;
+import dev.walflow.model.Operation;
+import dev.walflow.model.Position;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.cdc.debezium.DebeziumDeserializationSchema;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns Flink CDC's Debezium records into {@link ChangeEvent}s. Values arrive already as
+ * PostgreSQL text (see {@link PgTextConverter}); this class adds the operation, key and
+ * {@link Position}.
+ *
+ * <p>Stateful per source reader: it follows the stream's transactions to number changes that
+ * share one WAL record. The stream is read by one reader, in commit order.
+ */
+public final class ChangeEventDeserializer implements DebeziumDeserializationSchema<ChangeEvent> {
+
+    private static final long serialVersionUID = 1L;
+
+    private transient long lastChangeLsn = -1;
+    private transient long lastTxLsn;
+    private transient int ordinal;
+
+    @Override
+    public void deserialize(SourceRecord record, Collector<ChangeEvent> out) {
+        if (!(record.value() instanceof Struct)) {
+            return; // tombstones
+        }
+        Struct value = (Struct) record.value();
+        Schema valueSchema = value.schema();
+        if (valueSchema.field("op") == null) {
+            return;
+        }
+        Operation op = operation(value.getString("op"));
+        if (op == null) {
+            return;
+        }
+        Struct source = value.getStruct("source");
+        ChangeEvent event = new ChangeEvent();
+        event.table = source.getString("schema") + "." + source.getString("table");
+        event.op = op;
+        event.originClientId = null;
+
+        Struct before = valueSchema.field("before") == null ? null : value.getStruct("before");
+        Struct after = valueSchema.field("after") == null ? null : value.getStruct("after");
+        Struct image = after != null ? after : before;
+        if (image != null) {
+            List<Field> fields = image.schema().fields();
+            event.columns = new String[fields.size()];
+            for (int i = 0; i < fields.size(); i++) {
+                event.columns[i] = fields.get(i).name();
+            }
+            event.schemaVersion = Arrays.hashCode(event.columns);
+        } else {
+            event.columns = new String[0];
+        }
+        event.before = values(before, event.columns);
+        event.after = values(after, event.columns);
+
+        Struct keyStruct = record.key() instanceof Struct ? (Struct) record.key() : null;
+        if (keyStruct != null && op != Operation.TRUNCATE) {
+            List<Field> keyFields = keyStruct.schema().fields();
+            event.keyColumns = new String[keyFields.size()];
+            event.key = new String[keyFields.size()];
+            for (int i = 0; i < keyFields.size(); i++) {
+                event.keyColumns[i] = keyFields.get(i).name();
+                Object v = keyStruct.get(keyFields.get(i));
+                event.key[i] = v == null ? null : v.toString();
+            }
+        } else {
+            event.keyColumns = new String[0];
+            event.key = new String[0];
+        }
+
+        if (op == Operation.SNAPSHOT) {
+            event.position = Position.SNAPSHOT;
+            event.txId = 0;
+            event.commitMicros = 0;
+        } else {
+            event.position = position(source);
+            Long txId = source.getInt64("txId");
+            event.txId = txId == null ? 0 : txId;
+            event.commitMicros = commitMicros(record, source);
+        }
+        out.collect(event);
+    }
+
+    private Position position(Struct source) {
+        Long lsnValue = source.getInt64("lsn");
+        long changeLsn = lsnValue == null ? 0 : lsnValue;
+        long txLsn = previousCommitLsn(source.getString("sequence"));
+        if (txLsn < 0) {
+            // First transaction after a fresh start: no commit seen yet. Every later
+            // transaction's commit lies after all of this one's changes, so its own first
+            // change LSN orders it correctly.
+            txLsn = lastChangeLsn >= 0 && lastTxLsn > 0 ? lastTxLsn : changeLsn;
+        }
+        if (changeLsn == lastChangeLsn && txLsn == lastTxLsn) {
+            ordinal++;
+        } else {
+            ordinal = 0;
+        }
+        lastChangeLsn = changeLsn;
+        lastTxLsn = txLsn;
+        return new Position(txLsn, changeLsn, ordinal);
+    }
+
+    /** First element of Debezium's {@code sequence}, {@code ["<last commit lsn>","<lsn>"]}. */
+    static long previousCommitLsn(String sequence) {
+        if (sequence == null || sequence.length() < 2) {
+            return -1;
+        }
+        int comma = sequence.indexOf(',');
+        String first = (comma < 0 ? sequence.substring(1, sequence.length() - 1) : sequence.substring(1, comma)).trim();
+        if (first.equals("null") || first.isEmpty()) {
+            return -1;
+        }
+        return Long.parseLong(first.replace("\"", ""));
+    }
+
+    private static long commitMicros(SourceRecord record, Struct source) {
+        Map<String, ?> offset = record.sourceOffset();
+        Object usec = offset == null ? null : offset.get("ts_usec");
+        if (usec instanceof Number) {
+            return ((Number) usec).longValue();
+        }
+        Long ms = source.getInt64("ts_ms");
+        return ms == null ? 0 : ms * 1000;
+    }
+
+    private static String[] values(Struct row, String[] columns) {
+        if (row == null) {
+            return null;
+        }
+        String[] values = new String[columns.length];
+        for (int i = 0; i < columns.length; i++) {
+            Field field = row.schema().field(columns[i]);
+            Object v = field == null ? null : row.get(field);
+            if (v != null && !(v instanceof String)) {
+                throw new IllegalStateException(
+                        "Column " + columns[i] + " arrived as " + v.getClass().getName()
+                                + " instead of text; its type is not supported by walflow");
+            }
+            values[i] = (String) v;
+        }
+        return values;
+    }
+
+    private static Operation operation(String op) {
+        switch (op) {
+            case "r":
+                return Operation.SNAPSHOT;
+            case "c":
+                return Operation.INSERT;
+            case "u":
+                return Operation.UPDATE;
+            case "d":
+                return Operation.DELETE;
+            case "t":
+                return Operation.TRUNCATE;
+            default:
+                return null; // 'm' logical messages (heartbeats) carry no row
+        }
+    }
+
+    @Override
+    public TypeInformation<ChangeEvent> getProducedType() {
+        return TypeInformation.of(ChangeEvent.class);
+    }
+}
