@@ -4,9 +4,11 @@ import dev.walflow.job.config.JobConfig;
 import dev.walflow.job.config.JobOptions;
 import dev.walflow.job.config.OptionsDoc;
 import dev.walflow.job.config.SinkOptions;
+import dev.walflow.model.ChangeEvent;
 import dev.walflow.schema.TableInfo;
 import dev.walflow.sink.postgres.PostgresSink;
 import dev.walflow.sink.postgres.PostgresSinkConfig;
+import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.CheckpointConfig;
@@ -15,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /** Entry point of the streaming job: capture, route and deliver every change. */
 public final class ReplicationJob {
@@ -38,6 +41,17 @@ public final class ReplicationJob {
      * {@code env}. The caller executes it.
      */
     public static JobConfig build(StreamExecutionEnvironment env, String... args) {
+        return build(env, UnaryOperator.identity(), args);
+    }
+
+    /**
+     * As {@link #build(StreamExecutionEnvironment, String...)}, with the PostgreSQL sink passed
+     * through {@code sinkDecorator} (tests use it to inject failures).
+     */
+    public static JobConfig build(
+            StreamExecutionEnvironment env,
+            UnaryOperator<Sink<ChangeEvent>> sinkDecorator,
+            String... args) {
         JobConfig config = JobConfig.parse(args, System.getenv());
         LOG.info("walflow parameters: {}", config.describe());
         List<TableInfo> tables = Preflight.run(config);
@@ -45,7 +59,7 @@ public final class ReplicationJob {
         ReplicationTopology.build(
                 env,
                 SourceFactory.create(config, tables),
-                new PostgresSink(sinkConfig(config)),
+                sinkDecorator.apply(new PostgresSink(sinkConfig(config))),
                 config.get(SinkOptions.POSTGRES_PARALLELISM));
         LOG.info("Capturing {} tables", tables.size());
         return config;

@@ -40,6 +40,19 @@ public final class PostgresServer implements AutoCloseable {
      *     close
      */
     public static PostgresServer start(int port, Path dataDirectory) {
+        return start(port, dataDirectory, true);
+    }
+
+    /**
+     * Starts a server.
+     *
+     * @param port the port, or 0 for a free one
+     * @param dataDirectory where the cluster lives, or null for a temporary folder removed on
+     *     close
+     * @param stopOnExit whether the server stops by itself when the JVM exits; a caller that
+     *     stops it in its own shutdown hook, after what still uses it, passes false
+     */
+    public static PostgresServer start(int port, Path dataDirectory, boolean stopOnExit) {
         try {
             EmbeddedPostgres.Builder builder =
                     EmbeddedPostgres.builder()
@@ -56,7 +69,8 @@ public final class PostgresServer implements AutoCloseable {
                             .setServerConfig("full_page_writes", "off")
                             .setServerConfig("wal_sender_timeout", "60s")
                             .setServerConfig("timezone", "UTC")
-                            .setPGStartupWait(java.time.Duration.ofSeconds(60));
+                            .setPGStartupWait(java.time.Duration.ofSeconds(60))
+                            .setRegisterShutdownHook(stopOnExit);
             if (port > 0) {
                 builder.setPort(port);
             }

@@ -24,6 +24,23 @@ public final class TypesTestData {
                     + " c_json json, c_jsonb jsonb, c_int_arr integer[], c_text_arr text[],"
                     + " c_inet inet, c_varbit bit varying(64), c_bit bit(4))";
 
+    /**
+     * Rows only written while streaming: values Flink CDC 3.5's snapshot cannot read exactly,
+     * because it reads with ResultSet.getObject (money of 1,000 or more fails, time keeps
+     * milliseconds only).
+     */
+    public static List<String> streamingOnlyRows(int firstId) {
+        return List.of(
+                firstId
+                        + ", 7, 8, 9, 0.000000000000000000000000000001, 1.5, 3.4028235e38, 4.9e-324,"
+                        + " 123456789.12, true, 'micro', 'v', 'xy', '\\xdeadbeef'::bytea,"
+                        + " 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11', '0001-01-01', '13:14:15.123456',"
+                        + " '13:14:15.654321+05:30', '2024-02-29 13:14:15.000001', '2024-02-29 13:14:15.999',"
+                        + " '1999-12-31 23:59:59.999999-08', '-178000000 years', '{\"deep\": {\"a\": [1, {\"b\": null}]}}',"
+                        + " '{\"k\": \"v\"}', '{-2147483648,2147483647}', '{\"\\\\\",\"{}\"}',"
+                        + " '2001:db8::1/64', B'1', B'1111'");
+    }
+
     /** Rows as SQL value lists, in column order. */
     public static List<String> rows(int firstId) {
         int i = firstId;
@@ -31,7 +48,7 @@ public final class TypesTestData {
                 (i)
                         + ", 1, 2, 3, 1.5, 12.3456789012, 1.25, 2.5, 12.34, true, 'plain', 'v', 'ab',"
                         + " '\\x00ff'::bytea, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '2024-02-29',"
-                        + " '13:14:15.123456', '13:14:15+02', '2024-02-29 13:14:15.123456',"
+                        + " '13:14:15.123', '13:14:15+02', '2024-02-29 13:14:15.123456',"
                         + " '2024-02-29 13:14:15.123', '2024-02-29 13:14:15.123456+00',"
                         + " '1 year 2 mons 3 days 04:05:06.789', '{\"a\": [1, 2]}',"
                         + " '{\"b\": {\"c\": null}}', '{1,NULL,3}', '{\"x\\\"y\",NULL,\"c,d\",\"\"}',"
@@ -47,7 +64,7 @@ public final class TypesTestData {
                         + " '-1 days -00:00:01', '[]', '[]', '{}', '{}', '::1', B'', B'0000'",
                 (i + 2)
                         + ", 32767, 2147483647, 9223372036854775807, 'NaN', 0, 'NaN', 1.7976931348623157e308,"
-                        + " 999.99, null, '', '', '', null, null, '-infinity', '23:59:59.999999',"
+                        + " 999.99, null, '', '', '', null, null, '-infinity', '23:59:59.999',"
                         + " null, '-infinity', null, '-infinity', '0 seconds', 'null', '\"s\"',"
                         + " '{NULL}', '{NULL,\"NULL\"}', '10.0.0.0/8', null, null",
                 (i + 3)

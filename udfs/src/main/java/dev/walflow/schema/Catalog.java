@@ -14,7 +14,8 @@ public final class Catalog {
     private Catalog() {}
 
     private static final String COLUMNS =
-            "SELECT a.attname, format_type(a.atttypid, a.atttypmod), format_type(a.atttypid, NULL),"
+            "SELECT a.attname, format_type(a.atttypid, a.atttypmod),"
+                    + " quote_ident(tn.nspname) || '.' || quote_ident(t.typname),"
                     + " t.typname, a.attnotnull,"
                     + " EXISTS (SELECT 1 FROM pg_operator o WHERE o.oprname = '='"
                     + "   AND o.oprleft = a.atttypid AND o.oprright = a.atttypid)"
@@ -23,6 +24,7 @@ public final class Catalog {
                     + " FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
                     + " JOIN pg_namespace n ON n.oid = c.relnamespace"
                     + " JOIN pg_type t ON t.oid = a.atttypid"
+                    + " JOIN pg_namespace tn ON tn.oid = t.typnamespace"
                     + " WHERE n.nspname = ? AND c.relname = ? AND a.attnum > 0 AND NOT a.attisdropped"
                     + " AND c.relkind IN ('r', 'p') ORDER BY a.attnum";
 

@@ -39,8 +39,10 @@ public final class ColumnInfo implements Serializable {
     }
 
     /**
-     * The type without modifiers, safe in {@code ?::type}: a cast to {@code character} or {@code
-     * bit} would cut the value to one character; {@code bpchar} and {@code "bit"} do not.
+     * The type by its catalog name, without modifiers, safe in {@code ?::type}: a cast to {@code
+     * character} or {@code bit} means length 1 and would cut or refuse the value, while {@code
+     * pg_catalog.bpchar} and {@code pg_catalog."bit"} take it whole (the column applies its own
+     * length on assignment).
      */
     public String castType() {
         return castType;

@@ -119,8 +119,7 @@ final class PostgresChangeWriter implements SinkWriter<ChangeEvent> {
                 rows += new TableApplier(statements(entry.getKey()), statementCache).apply(entry.getValue());
             } catch (SQLException e) {
                 throw new SQLException(
-                        "Failed to write " + entry.getValue().size() + " changes to table "
-                                + entry.getKey() + ": " + describe(e), e.getSQLState(), e);
+                        "table " + entry.getKey() + ": " + describe(e), e.getSQLState(), e);
             }
         }
         connection.commit();
@@ -229,11 +228,27 @@ final class PostgresChangeWriter implements SinkWriter<ChangeEvent> {
         return state == null || state.startsWith("08") || state.startsWith("40") || state.startsWith("57");
     }
 
-    private static String describe(Exception e) {
-        if (e instanceof SQLException && ((SQLException) e).getNextException() != null) {
-            return e.getMessage() + " (" + ((SQLException) e).getNextException().getMessage() + ")";
+    /**
+     * The server's own error, without the batch's SQL text that the driver puts in a batch
+     * failure (it can be megabytes of row data).
+     */
+    static String describe(Exception e) {
+        Throwable t = e;
+        while (t instanceof SQLException) {
+            SQLException next = ((SQLException) t).getNextException();
+            if (next == null && t.getCause() instanceof SQLException) {
+                t = t.getCause();
+            } else if (next != null) {
+                t = next;
+            } else {
+                break;
+            }
         }
-        return e.getMessage();
+        String message = t.getMessage();
+        if (t instanceof java.sql.BatchUpdateException || message == null) {
+            return e.getClass().getSimpleName();
+        }
+        return message.length() > 1000 ? message.substring(0, 1000) + "..." : message;
     }
 
     private void ensureConnection() throws SQLException {
