@@ -8,6 +8,9 @@ public final class OperatorIds {
     public static final String SOURCE = "walflow-source-postgres";
     public static final String SOURCE_NAME = "PostgreSQL CDC source";
 
+    public static final String TOAST = "walflow-toast-completion";
+    public static final String TOAST_NAME = "Complete key-change rows";
+
     public static final String ROUTE = "walflow-route";
     public static final String ROUTE_NAME = "Route by primary key";
 

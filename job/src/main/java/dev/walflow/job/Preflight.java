@@ -31,6 +31,8 @@ public final class Preflight {
 
     private static final Logger LOG = LoggerFactory.getLogger(Preflight.class);
 
+    private static final java.util.regex.Pattern PLAIN_NAME = java.util.regex.Pattern.compile("[\\p{L}_][\\p{L}\\p{N}_$]*");
+
     private Preflight() {}
 
     /** Returns the captured tables as the source defines them. */
@@ -97,28 +99,32 @@ public final class Preflight {
 
     private static List<TableInfo> resolveTables(Connection source, JobConfig config) throws SQLException {
         Set<TableId> ids = new LinkedHashSet<>();
-        if (config.configuration().contains(SourceOptions.TABLES)) {
-            for (String name : config.get(SourceOptions.TABLES)) {
-                try {
-                    ids.add(TableId.parse(name));
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalStateException(
-                            "Invalid table name '" + name + "' in " + SourceOptions.TABLES.key() + ": " + e.getMessage(), e);
-                }
+        for (String name : config.names(SourceOptions.TABLES)) {
+            try {
+                ids.add(TableId.parse(name));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException(
+                        "Invalid table name '" + name + "' in " + SourceOptions.TABLES.key() + ": " + e.getMessage(), e);
             }
         }
-        if (config.configuration().contains(SourceOptions.SCHEMAS)) {
-            for (String schema : config.get(SourceOptions.SCHEMAS)) {
-                List<TableId> found = Catalog.listTables(source, schema.trim());
-                if (found.isEmpty()) {
-                    throw new IllegalStateException(
-                            "Schema '" + schema + "' (" + SourceOptions.SCHEMAS.key() + ") has no tables in the source database");
-                }
-                ids.addAll(found);
+        for (String schemaName : config.names(SourceOptions.SCHEMAS)) {
+            String schema = TableId.parse(schemaName + ".x").schema();
+            List<TableId> found = Catalog.listTables(source, schema);
+            if (found.isEmpty()) {
+                throw new IllegalStateException(
+                        "Schema '" + schemaName + "' (" + SourceOptions.SCHEMAS.key() + ") has no tables in the source database");
             }
+            ids.addAll(found);
         }
         List<TableInfo> tables = new ArrayList<>();
         for (TableId id : ids) {
+            if (!PLAIN_NAME.matcher(id.schema()).matches() || !PLAIN_NAME.matcher(id.name()).matches()) {
+                // Flink CDC 3.5 names snapshot splits "schema.table:n" and parses them back with
+                // Debezium's table-id parser, which fails on such names mid-snapshot.
+                throw new IllegalStateException(
+                        "Table " + id.quoted() + " cannot be captured: Flink CDC 3.5 fails on schema or table names with"
+                                + " spaces, dots, quotes or other punctuation. Rename it (letters, digits, _ and $; any case is fine)");
+            }
             TableInfo table = Catalog.read(source, id).orElseThrow(() -> new IllegalStateException(
                     "Table " + id + " (" + SourceOptions.TABLES.key() + ") does not exist in the source database"));
             if (!table.isReplicable()) {

@@ -4,10 +4,12 @@ import dev.walflow.job.config.JobConfig;
 import dev.walflow.job.config.JobOptions;
 import dev.walflow.job.config.OptionsDoc;
 import dev.walflow.job.config.SinkOptions;
+import dev.walflow.job.config.SourceOptions;
 import dev.walflow.model.ChangeEvent;
 import dev.walflow.schema.TableInfo;
 import dev.walflow.sink.postgres.PostgresSink;
 import dev.walflow.sink.postgres.PostgresSinkConfig;
+import dev.walflow.source.ToastCompletionFunction;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.core.execution.CheckpointingMode;
@@ -17,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.Properties;
 import java.util.function.UnaryOperator;
 
 /** Entry point of the streaming job: capture, route and deliver every change. */
@@ -59,6 +62,7 @@ public final class ReplicationJob {
         ReplicationTopology.build(
                 env,
                 SourceFactory.create(config, tables),
+                new ToastCompletionFunction(config.get(SourceOptions.URL), sourceConnectionProperties(config)),
                 sinkDecorator.apply(new PostgresSink(sinkConfig(config))),
                 config.get(SinkOptions.POSTGRES_PARALLELISM));
         LOG.info("Capturing {} tables", tables.size());
@@ -77,6 +81,17 @@ public final class ReplicationJob {
         // A field that would fall back to Kryo fails the job at start instead of at the first
         // record on a JDK that forbids Kryo's reflection.
         env.getConfig().disableGenericTypes();
+    }
+
+    static Properties sourceConnectionProperties(JobConfig config) {
+        Properties p = new Properties();
+        p.setProperty("user", config.get(SourceOptions.USERNAME));
+        String password = config.configuration().get(SourceOptions.PASSWORD);
+        if (password != null) {
+            p.setProperty("password", password);
+        }
+        p.setProperty("ApplicationName", "walflow-toast-lookup");
+        return p;
     }
 
     public static PostgresSinkConfig sinkConfig(JobConfig config) {

@@ -3,6 +3,7 @@ package dev.walflow.job;
 import dev.walflow.model.ChangeEvent;
 import dev.walflow.route.ChangeRoutingFunction;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -19,11 +20,16 @@ public final class ReplicationTopology {
     public static DataStream<ChangeEvent> build(
             StreamExecutionEnvironment env,
             Source<ChangeEvent, ?, ?> source,
+            MapFunction<ChangeEvent, ChangeEvent> toastCompletion,
             Sink<ChangeEvent> postgresSink,
             int sinkParallelism) {
         DataStream<ChangeEvent> changes =
                 env.fromSource(source, WatermarkStrategy.noWatermarks(), OperatorIds.SOURCE_NAME)
                         .uid(OperatorIds.SOURCE)
+                        .setParallelism(1)
+                        .map(toastCompletion)
+                        .name(OperatorIds.TOAST_NAME)
+                        .uid(OperatorIds.TOAST)
                         .setParallelism(1);
         DataStream<ChangeEvent> routed =
                 changes.flatMap(new ChangeRoutingFunction(sinkParallelism, OperatorIds.SINK_MAX_PARALLELISM))

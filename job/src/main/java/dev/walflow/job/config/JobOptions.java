@@ -5,7 +5,7 @@ import org.apache.flink.configuration.ConfigOptions;
 
 import java.time.Duration;
 
-/** Options of the job as a whole: name, checkpoints, walflow's own schema. */
+/** Options of the job as a whole: name and checkpoints. */
 public final class JobOptions {
 
     private JobOptions() {}
@@ -30,10 +30,4 @@ public final class JobOptions {
                     .noDefaultValue()
                     .withDescription(
                             "Checkpoint storage URI (file:///..., s3://...). Unset: the cluster's configured storage.");
-
-    public static final ConfigOption<String> WALFLOW_SCHEMA =
-            ConfigOptions.key("walflow.schema")
-                    .stringType()
-                    .defaultValue("walflow")
-                    .withDescription("Schema of walflow's own tables in each target.");
 }

@@ -4,7 +4,6 @@ import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 
 import java.time.Duration;
-import java.util.List;
 
 /** Options of the PostgreSQL source: where to read, what to capture, how. */
 public final class SourceOptions {
@@ -32,18 +31,16 @@ public final class SourceOptions {
                     .withDescription(
                             "Password of source.username; may come from the environment variable WALFLOW_SOURCE_PASSWORD instead.");
 
-    public static final ConfigOption<List<String>> TABLES =
+    public static final ConfigOption<String> TABLES =
             ConfigOptions.key("source.tables")
                     .stringType()
-                    .asList()
                     .noDefaultValue()
                     .withDescription(
                             "Tables to capture, comma-separated, as schema.table (quote mixed-case names: public.\"Orders\"). Either this or source.schemas is required.");
 
-    public static final ConfigOption<List<String>> SCHEMAS =
+    public static final ConfigOption<String> SCHEMAS =
             ConfigOptions.key("source.schemas")
                     .stringType()
-                    .asList()
                     .noDefaultValue()
                     .withDescription(
                             "Capture every table of these schemas (comma-separated), as found at start.");

@@ -128,9 +128,11 @@ final class Pipeline implements AutoCloseable {
                 }
                 if (equal || System.nanoTime() > deadline) {
                     for (String table : tables) {
-                        assertThat(TableComparison.rows(t, table))
-                                .as("rows of %s in the target (job status %s)", table, jobStatus())
-                                .containsExactlyElementsOf(TableComparison.rows(s, table));
+                        List<String> expected = TableComparison.rows(s, table);
+                        List<String> actual = TableComparison.rows(t, table);
+                        assertThat(TableComparison.diff(expected, actual))
+                                .as("rows of %s that differ between source and target (job status %s)", table, jobStatus())
+                                .isEmpty();
                     }
                     return;
                 }

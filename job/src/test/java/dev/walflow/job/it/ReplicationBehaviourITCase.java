@@ -25,13 +25,13 @@ class ReplicationBehaviourITCase {
                     + "ALTER TABLE docs ALTER COLUMN body SET STORAGE EXTERNAL;"
                     + "CREATE TABLE lines (order_id int, line_no int, qty int, note text, PRIMARY KEY (order_id, line_no));"
                     + "CREATE SCHEMA \"Sales\";"
-                    + "CREATE TABLE \"Sales\".\"Order Items\" (\"ItemId\" int PRIMARY KEY, \"Name\" text, \"select\" text);"
+                    + "CREATE TABLE \"Sales\".\"OrderItems\" (\"ItemId\" int PRIMARY KEY, \"Name\" text, \"select\" text);"
                     + "CREATE TABLE events (kind text, payload jsonb, n int);"
                     + "ALTER TABLE events REPLICA IDENTITY FULL;"
                     + "CREATE TABLE counters (id int PRIMARY KEY, n bigint);";
 
     private static final String[] TABLES = {
-        "public.docs", "public.lines", "\"Sales\".\"Order Items\"", "public.events", "public.counters"
+        "public.docs", "public.lines", "\"Sales\".\"OrderItems\"", "public.events", "public.counters"
     };
 
     @Test
@@ -43,7 +43,7 @@ class ReplicationBehaviourITCase {
             p.sourceSql(
                     "INSERT INTO docs SELECT g, 'title ' || g, repeat(md5(g::text), 1000), 1 FROM generate_series(1, 50) g",
                     "INSERT INTO lines SELECT o, l, o * l, 'n' FROM generate_series(1, 20) o, generate_series(1, 3) l",
-                    "INSERT INTO \"Sales\".\"Order Items\" VALUES (1, 'One', 'a'), (2, 'Two', 'b')",
+                    "INSERT INTO \"Sales\".\"OrderItems\" VALUES (1, 'One', 'a'), (2, 'Two', 'b')",
                     "INSERT INTO events VALUES ('dup', '{\"a\": 1}', 1), ('dup', '{\"a\": 1}', 1), ('dup', '{\"a\": 1}', 1), ('other', null, 2)",
                     "INSERT INTO counters SELECT g, 0 FROM generate_series(1, 100) g");
             p.param("source.tables", String.join(",", TABLES))
@@ -61,7 +61,7 @@ class ReplicationBehaviourITCase {
                     "UPDATE lines SET line_no = 9 WHERE order_id = 5 AND line_no = 1",
                     "UPDATE lines SET order_id = 99 WHERE order_id = 6",
                     "DELETE FROM lines WHERE order_id = 7",
-                    "UPDATE \"Sales\".\"Order Items\" SET \"ItemId\" = 3, \"select\" = 'c' WHERE \"ItemId\" = 2");
+                    "UPDATE \"Sales\".\"OrderItems\" SET \"ItemId\" = 3, \"select\" = 'c' WHERE \"ItemId\" = 2");
             // Key-less: remove one of three identical rows, change one, add another duplicate.
             p.sourceSql(
                     "DELETE FROM events WHERE ctid = (SELECT ctid FROM events WHERE kind = 'dup' LIMIT 1)",

@@ -46,4 +46,20 @@ final class TableComparison {
         rows.sort(Comparator.naturalOrder());
         return rows;
     }
+
+    /** Rows only in the source ("missing") or only in the target ("extra"), shortened. */
+    static List<String> diff(List<String> expected, List<String> actual) {
+        java.util.Map<String, Integer> counts = new java.util.HashMap<>();
+        expected.forEach(r -> counts.merge(r, 1, Integer::sum));
+        actual.forEach(r -> counts.merge(r, -1, Integer::sum));
+        List<String> out = new ArrayList<>();
+        counts.forEach((row, n) -> {
+            String shown = row.length() > 160 ? row.substring(0, 160) + "..." : row;
+            for (int i = 0; i < Math.abs(n); i++) {
+                out.add((n > 0 ? "missing in target: " : "extra in target: ") + shown);
+            }
+        });
+        out.sort(Comparator.naturalOrder());
+        return out;
+    }
 }

@@ -1,0 +1,91 @@
+package dev.walflow.job.it;
+
+import dev.walflow.testkit.SqlRunner;
+import org.apache.flink.client.program.ClusterClient;
+import org.apache.flink.core.execution.CheckpointType;
+import org.apache.flink.test.junit5.InjectClusterClient;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The slot is confirmed only when a checkpoint completes. Guards the pin of the PostgreSQL
+ * driver to 42.6.2: from 42.7.0 the driver answers the server's keepalives with the received
+ * position itself, which moved {@code confirmed_flush_lsn} ahead of Flink's checkpoint.
+ */
+@ExtendWith(TestPostgres.class)
+class SlotSafetyITCase {
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = TestCluster.extension();
+
+    @BeforeEach
+    void frequentKeepalives() throws SQLException {
+        // The server asks the client for its position every wal_sender_timeout / 2.
+        try (Connection c = TestPostgres.server().connect("postgres")) {
+            SqlRunner.execute(c, "ALTER SYSTEM SET wal_sender_timeout = '2s'", "SELECT pg_reload_conf()");
+        }
+    }
+
+    @AfterEach
+    void restoreKeepalives() throws SQLException {
+        try (Connection c = TestPostgres.server().connect("postgres")) {
+            SqlRunner.execute(c, "ALTER SYSTEM RESET wal_sender_timeout", "SELECT pg_reload_conf()");
+        }
+    }
+
+    @Test
+    void slotMovesOnlyWhenACheckpointCompletes(@InjectClusterClient ClusterClient<?> cluster) throws Exception {
+        String source = TestPostgres.newDatabase("slot_src");
+        String target = TestPostgres.newDatabase("slot_dst");
+        try (Pipeline p = new Pipeline(source, target, "safety_slot")) {
+            p.sourceSql(
+                    "CREATE TABLE items (id int PRIMARY KEY, v text)",
+                    "INSERT INTO items SELECT g, 'v' FROM generate_series(1, 100) g");
+            // No periodic checkpoint will complete during the test.
+            p.param("source.tables", "public.items").param("checkpoint.interval", "1h").start();
+            p.awaitTargetEqualsSource("public.items");
+
+            String before = confirmedLsn(p);
+            for (int i = 0; i < 50; i++) {
+                p.sourceSql("INSERT INTO items SELECT g, 'w' FROM generate_series(" + (1000 + i * 20) + ", " + (1019 + i * 20) + ") g");
+            }
+            p.awaitTargetEqualsSource("public.items");
+            // Changes applied, heartbeats and keepalives flowing: the slot must still wait.
+            long until = System.nanoTime() + 8_000_000_000L;
+            while (System.nanoTime() < until) {
+                assertThat(confirmedLsn(p))
+                        .as("confirmed_flush_lsn while no checkpoint completed")
+                        .isEqualTo(before);
+                Thread.sleep(500);
+            }
+
+            cluster.triggerCheckpoint(p.client.getJobID(), CheckpointType.FULL).get();
+            Pipeline.await("the slot to be confirmed after the checkpoint", () -> lsnGreater(p, before));
+        }
+    }
+
+    private static boolean lsnGreater(Pipeline p, String before) {
+        try (Connection c = p.source()) {
+            return SqlRunner.queryString(c, "SELECT (confirmed_flush_lsn > '" + before + "'::pg_lsn)::text"
+                    + " FROM pg_replication_slots WHERE slot_name = '" + p.slot + "'").equals("true");
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    private static String confirmedLsn(Pipeline p) throws SQLException {
+        try (Connection c = p.source()) {
+            return SqlRunner.queryString(
+                    c, "SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = '" + p.slot + "'");
+        }
+    }
+}
