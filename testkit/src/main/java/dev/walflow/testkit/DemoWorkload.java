@@ -102,6 +102,9 @@ public final class DemoWorkload implements AutoCloseable {
     /** Stops the workload and waits for its last transaction to end. */
     @Override
     public void close() {
+        if (stop.getCount() == 0 && !thread.isAlive()) {
+            return;
+        }
         stop.countDown();
         try {
             thread.join(TimeUnit.SECONDS.toMillis(30));

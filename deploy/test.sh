@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# The one command that runs every test: unit tests (Surefire, *Test) and integration tests
+# (Failsafe, *ITCase: MiniCluster, embedded PostgreSQL) of every module. CI runs it through
+# .ci/run; run it yourself before pushing. Arguments go to Maven, e.g.
+#   deploy/test.sh -pl job -Dit.test=PreflightITCase
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+step() {
+    printf '\n==> %s\n' "$*"
+}
+
+die() {
+    echo "test.sh: $*" >&2
+    exit 1
+}
+
+# --- Tools -------------------------------------------------------------------------------
+
+check_tools() {
+    command -v java >/dev/null || die "java not found: install a JDK 17 or newer"
+    local version
+    version=$(java -XshowSettings:properties -version 2>&1 \
+        | sed -n 's/^ *java\.specification\.version = //p')
+    [[ ${version%%.*} =~ ^[0-9]+$ && ${version%%.*} -ge 17 ]] \
+        || die "java ${version:-of unknown version} found, walflow needs 17 or newer"
+    command -v mvn >/dev/null || die "mvn not found: install Maven 3.8 or newer"
+    echo "java $version, $(mvn -v 2>/dev/null | head -1 | sed 's/\x1b\[[0-9;]*m//g')"
+}
+
+# --- What the tests need besides Maven's artifacts -----------------------------------------
+# Each later need (npm packages, a browser for client tests...) gets its own function here,
+# called from install_test_dependencies, and must be safe to run again on a prepared machine.
+
+install_test_dependencies() {
+    : # Nothing yet: PostgreSQL comes from a Maven artifact.
+}
+
+# --- Tests ---------------------------------------------------------------------------------
+
+run_maven() {
+    # Reports of an earlier run would count in the summary.
+    rm -rf -- */target/surefire-reports */target/failsafe-reports
+    local status=0
+    mvn -B -ntp verify "$@" || status=$?
+    return "$status"
+}
+
+# Sums the Surefire and Failsafe XML reports: "walflow: N passed, N failed, N skipped".
+summary() {
+    local files
+    files=$(find . -path '*/target/*-reports/TEST-*.xml' 2>/dev/null || true)
+    if [[ -z $files ]]; then
+        echo "walflow: no test reports found"
+        return
+    fi
+    # shellcheck disable=SC2086
+    awk '
+        /<testsuite[ >]/ {
+            for (i = 1; i <= NF; i++) {
+                if (match($i, /^(tests|failures|errors|skipped)="[0-9]+"/)) {
+                    split($i, kv, "\"")
+                    key = substr($i, 1, index($i, "=") - 1)
+                    sum[key] += kv[2]
+                }
+            }
+        }
+        END {
+            failed = sum["failures"] + sum["errors"]
+            passed = sum["tests"] - failed - sum["skipped"]
+            printf "walflow: %d passed, %d failed, %d skipped\n", passed, failed, sum["skipped"]
+        }' $files
+}
+
+main() {
+    local start=$SECONDS status=0
+    step "Checking tools"
+    check_tools
+    step "Installing test dependencies"
+    install_test_dependencies
+    step "mvn verify $*"
+    run_maven "$@" || status=$?
+    step "Summary ($((SECONDS - start)) s)"
+    summary
+    if [[ $status -ne 0 ]]; then
+        echo "FAILED: mvn verify exited with $status (see above)"
+    fi
+    return "$status"
+}
+
+main "$@"
