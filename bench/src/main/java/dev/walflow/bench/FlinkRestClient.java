@@ -19,6 +19,8 @@ final class FlinkRestClient {
     /** The latest exception in a job's history: when it happened and what it said. */
     record Failure(long timestamp, String task, String summary) {}
 
+    private static final int MAX_SUMMARY = 500;
+
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final ObjectMapper mapper = new ObjectMapper();
@@ -82,7 +84,8 @@ final class FlinkRestClient {
                 root = line.substring("Caused by: ".length()).trim();
             }
         }
-        return root == null || root.equals(first) ? first : first + " ... caused by " + root;
+        String summary = root == null || root.equals(first) ? first : first + " ... caused by " + root;
+        return summary.length() <= MAX_SUMMARY ? summary : summary.substring(0, MAX_SUMMARY) + "...";
     }
 
     private JsonNode get(String path) throws IOException {

@@ -12,6 +12,7 @@ import dev.walflow.testkit.DemoSchema;
 import dev.walflow.testkit.DemoWorkload;
 import dev.walflow.testkit.PostgresServer;
 import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.MetricOptions;
@@ -30,13 +31,9 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -60,7 +57,7 @@ public final class LocalRun {
     private final PrintStream err = System.err;
     private final CountDownLatch stopSignal = new CountDownLatch(1);
 
-    private PostgresServer postgres;
+    private EmbeddedDefault embedded;
     private DemoWorkload workload;
     private JobConfig config;
     private JobClient jobClient;
@@ -114,35 +111,10 @@ public final class LocalRun {
             if (args.pgPort() != 0) {
                 requireFreePort(args.pgPort(), "embedded PostgreSQL", "--pg-port");
             }
-            out.println("Starting the embedded PostgreSQL...");
-            postgres = PostgresServer.start(args.pgPort(), null, false);
-            postgres.createDatabase("source");
-            postgres.createDatabase("target");
-            try (Connection c = postgres.connect("source")) {
-                DemoSchema.create(c);
-                DemoSchema.seed(c);
-            }
-            if (args.rate() > 0) {
-                workload =
-                        DemoWorkload.start(
-                                postgres.jdbcUrl("source"),
-                                PostgresServer.USER,
-                                PostgresServer.PASSWORD,
-                                args.rate());
-            }
+            embedded = EmbeddedDefault.start(args.pgPort(), args.rate(), out);
+            workload = embedded.workload();
             Files.createDirectories(CHECKPOINT_DIR);
-            jobArgs.addAll(
-                    List.of(
-                            "--source.url", postgres.jdbcUrl("source"),
-                            "--source.username", PostgresServer.USER,
-                            "--source.password", PostgresServer.PASSWORD,
-                            "--source.tables", String.join(",", DemoSchema.TABLES),
-                            "--sink.postgres.url", postgres.jdbcUrl("target"),
-                            "--sink.postgres.username", PostgresServer.USER,
-                            "--sink.postgres.password", PostgresServer.PASSWORD,
-                            "--checkpoint.interval", "5s",
-                            "--checkpoint.dir",
-                                    CHECKPOINT_DIR.toAbsolutePath().toUri().toString()));
+            jobArgs.addAll(embedded.jobArgs(CHECKPOINT_DIR));
         } else {
             jobArgs.addAll(List.of("--config", args.configFile()));
         }
@@ -193,9 +165,9 @@ public final class LocalRun {
     }
 
     private DatabaseProbe probe(
-            org.apache.flink.configuration.ConfigOption<String> url,
-            org.apache.flink.configuration.ConfigOption<String> user,
-            org.apache.flink.configuration.ConfigOption<String> password) {
+            ConfigOption<String> url,
+            ConfigOption<String> user,
+            ConfigOption<String> password) {
         return new DatabaseProbe(
                 config.get(url), config.get(user), config.configuration().get(password));
     }
@@ -227,7 +199,7 @@ public final class LocalRun {
         out.println();
     }
 
-    private String credentials(org.apache.flink.configuration.ConfigOption<String> user) {
+    private String credentials(ConfigOption<String> user) {
         return args.demo()
                 ? "  (user " + PostgresServer.USER + ", password " + PostgresServer.PASSWORD + ")"
                 : "  (user " + config.get(user) + ")";
@@ -287,22 +259,14 @@ public final class LocalRun {
         } catch (Exception e) {
             LOG.warn("Cancelling the job failed", e);
         }
-        if (workload != null) {
-            workload.close();
-        }
         if (sourceProbe != null) {
             sourceProbe.close();
         }
         if (targetProbe != null) {
             targetProbe.close();
         }
-        if (postgres != null) {
-            out.println("Stopping the embedded PostgreSQL...");
-            try {
-                postgres.close();
-            } catch (RuntimeException e) {
-                LOG.warn("Stopping the embedded PostgreSQL failed", e);
-            }
+        if (embedded != null) {
+            embedded.close();
         }
         printSummary();
         if (fromHook) {
@@ -311,51 +275,22 @@ public final class LocalRun {
     }
 
     private void printSummary() {
-        if (reporter == null) {
-            return;
+        if (reporter != null) {
+            reporter.printSummary();
         }
-        ProgressReporter.Sample last = reporter.last();
-        Double mean = reporter.meanSinkRate();
-        long seconds = reporter.elapsed().toSeconds();
-        out.println();
-        out.printf(Locale.ROOT, "walflow local run ended after %d:%02d%n", seconds / 60, seconds % 60);
-        if (last != null) {
-            out.println(
-                    "  sink      " + ProgressReporter.number(last.sinkRecords()) + " events"
-                            + (mean == null ? "" : ", " + fmt(mean) + " ev/s on average"));
-            if (args.demo()) {
-                out.println("  target    " + ProgressReporter.number(last.targetRows()) + " rows");
-            }
-            out.println("  slot lag  " + ProgressReporter.number(last.lagBytes()) + " B");
-        }
-        if (workload != null) {
-            out.println(
-                    "  workload  " + ProgressReporter.number(workload.changesWritten())
-                            + " changes in " + ProgressReporter.number(workload.transactionsCommitted())
-                            + " transactions, " + workload.failures() + " failed");
-        }
-        if (args.demo()) {
+        if (embedded != null) {
             out.println("  checkpoints kept in " + CHECKPOINT_DIR.toAbsolutePath());
         }
     }
 
     /** Prints an error and the messages of its causes, without stack traces. */
-    void printCauses(String headline, Throwable error) {
-        err.println(headline + ": " + message(error));
-        Set<Throwable> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-        String shown = String.valueOf(error.getMessage());
-        for (Throwable c = error.getCause(); c != null && seen.add(c); c = c.getCause()) {
-            String m = c.getMessage();
-            if (m != null && !shown.contains(m)) {
-                err.println("  caused by: " + message(c));
-                shown = shown + "\n" + m;
-            }
+    private void printCauses(String headline, Throwable error) {
+        List<String> lines = ErrorMessages.causeChain(error);
+        err.println(headline + ": " + lines.get(0));
+        for (String line : lines.subList(1, lines.size())) {
+            err.println("  " + line);
         }
         LOG.debug("Stack trace of the error above", error);
-    }
-
-    private static String message(Throwable t) {
-        return t.getMessage() == null ? t.getClass().getName() : t.getMessage();
     }
 
     private String webUiUrl() {
@@ -374,8 +309,6 @@ public final class LocalRun {
     }
 
     private static String fmt(double value) {
-        return value == Math.rint(value)
-                ? String.format(Locale.ROOT, "%,d", (long) value)
-                : String.format(Locale.ROOT, "%,.1f", value);
+        return ProgressReporter.decimal(value);
     }
 }

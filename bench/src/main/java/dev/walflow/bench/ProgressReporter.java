@@ -42,6 +42,9 @@ final class ProgressReporter {
     private Sample first;
     private Sample last;
     private long lastFailureTimestamp;
+    /** The sink's counter starts again at 0 when the job restarts; counts before that. */
+    private long sinkRecordsBeforeRestarts;
+    private long lastRawSinkRecords;
 
     /**
      * @param target the target database, or null when rows are not counted
@@ -114,7 +117,7 @@ final class ProgressReporter {
         try {
             FlinkRestClient.JobView job = rest.job(jobId);
             state = job.state();
-            sinkRecords = job.sinkRecords();
+            sinkRecords = accumulate(job.sinkRecords());
         } catch (Exception e) {
             LOG.debug("Cannot read the job from the REST API", e);
         }
@@ -138,6 +141,18 @@ final class ProgressReporter {
         }
         Long changes = workload == null ? null : workload.changesWritten();
         return new Sample(clock.getAsLong(), state, sinkRecords, rows, lag, changes);
+    }
+
+    /**
+     * Turns the sink's records since the latest (re)start into records since the first start
+     * (changes replayed after a restart count again: they pass the sink again).
+     */
+    private long accumulate(long raw) {
+        if (raw < lastRawSinkRecords) {
+            sinkRecordsBeforeRestarts += lastRawSinkRecords;
+        }
+        lastRawSinkRecords = raw;
+        return sinkRecordsBeforeRestarts + raw;
     }
 
     private void printNewFailure() {
@@ -180,6 +195,35 @@ final class ProgressReporter {
             line.append(" | workload ").append(number(current.workloadChanges())).append(" changes");
         }
         return line.toString();
+    }
+
+    /** The closing lines: totals of the last sample and of the workload. */
+    synchronized void printSummary() {
+        Double mean = meanSinkRate();
+        long seconds = elapsed().toSeconds();
+        out.println();
+        out.printf(Locale.ROOT, "walflow local run ended after %d:%02d%n", seconds / 60, seconds % 60);
+        if (last != null) {
+            out.println(
+                    "  sink      " + number(last.sinkRecords()) + " events"
+                            + (mean == null ? "" : ", " + decimal(mean) + " ev/s on average"));
+            if (target != null) {
+                out.println("  target    " + number(last.targetRows()) + " rows");
+            }
+            out.println("  slot lag  " + number(last.lagBytes()) + " B");
+        }
+        if (workload != null) {
+            out.println(
+                    "  workload  " + number(workload.changesWritten()) + " changes in "
+                            + number(workload.transactionsCommitted()) + " transactions, "
+                            + workload.failures() + " failed");
+        }
+    }
+
+    static String decimal(double value) {
+        return value == Math.rint(value)
+                ? String.format(Locale.ROOT, "%,d", (long) value)
+                : String.format(Locale.ROOT, "%,.1f", value);
     }
 
     static double perSecond(long count, long nanos) {
