@@ -17,6 +17,9 @@ public final class OperatorIds {
     public static final String SINK_POSTGRES = "walflow-sink-postgres";
     public static final String SINK_POSTGRES_NAME = "PostgreSQL sink";
 
+    public static final String SINK_HISTORY = "walflow-sink-history";
+    public static final String SINK_HISTORY_NAME = "change_history sink";
+
     /**
      * Key groups of the keyed sinks. Fixed so that routing (which places TRUNCATE copies on
      * every subtask) and the sinks agree, and so savepoints stay valid when parallelism changes.

@@ -1,11 +1,15 @@
 package dev.walflow.job;
 
+import dev.walflow.job.config.HistoryOptions;
 import dev.walflow.job.config.JobConfig;
 import dev.walflow.job.config.SinkOptions;
 import dev.walflow.job.config.SourceOptions;
 import dev.walflow.schema.Catalog;
 import dev.walflow.schema.TableId;
 import dev.walflow.schema.TableInfo;
+import dev.walflow.sink.history.HistoryTable;
+import dev.walflow.sink.txn.TargetConfig;
+import dev.walflow.sink.txn.Transactions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,11 +51,24 @@ public final class Preflight {
             throw new IllegalStateException("Failed to prepare the source database ("
                     + Urls.redact(config.get(SourceOptions.URL)) + "): " + e.getMessage(), e);
         }
-        try (Connection target = connect(config, SinkOptions.POSTGRES_URL, SinkOptions.POSTGRES_USERNAME, SinkOptions.POSTGRES_PASSWORD, "target")) {
+        TargetConfig sink = ReplicationJob.sinkConfig(config);
+        try (Connection target = connectTarget(sink, SinkOptions.POSTGRES_URL.key(), "target")) {
             ensureTargetTables(target, tables);
+            ensureWalflowTables(target, sink, List.of(Transactions.createProgressTableSql(sink.walflowSchema())), "The target (" + SinkOptions.POSTGRES_URL.key() + ")");
         } catch (SQLException e) {
             throw new IllegalStateException("Failed to prepare the target database ("
-                    + Urls.redact(config.get(SinkOptions.POSTGRES_URL)) + "): " + e.getMessage(), e);
+                    + Urls.redact(sink.url()) + "): " + e.getMessage(), e);
+        }
+        if (config.get(HistoryOptions.ENABLED)) {
+            TargetConfig history = ReplicationJob.historyConfig(config);
+            List<String> ddl = new ArrayList<>(HistoryTable.ddl(history.walflowSchema()));
+            ddl.add(Transactions.createProgressTableSql(history.walflowSchema()));
+            try (Connection c = connectTarget(history, HistoryOptions.URL.key(), "history")) {
+                ensureWalflowTables(c, history, ddl, "The history database (" + HistoryOptions.URL.key() + ")");
+            } catch (SQLException e) {
+                throw new IllegalStateException("Failed to prepare change_history in " + Urls.redact(history.url())
+                        + ": " + e.getMessage(), e);
+            }
         }
         return tables;
     }
@@ -219,6 +236,30 @@ public final class Preflight {
             ps.execute();
         }
         LOG.info("Created replication slot {}", slot);
+    }
+
+    private static Connection connectTarget(TargetConfig target, String key, String role) {
+        try {
+            return DriverManager.getConnection(target.url(), target.connectionProperties());
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot connect to the " + role + " database (" + key + "="
+                    + Urls.redact(target.url()) + "): " + e.getMessage(), e);
+        }
+    }
+
+    /** walflow's schema and tables; with exactly-once, a server that can prepare transactions. */
+    private static void ensureWalflowTables(Connection c, TargetConfig target, List<String> ddl, String what)
+            throws SQLException {
+        c.setAutoCommit(true);
+        if (target.exactlyOnce()) {
+            Transactions.requirePreparedTransactions(c, what);
+        }
+        try (Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA IF NOT EXISTS " + target.walflowSchema());
+            for (String sql : ddl) {
+                s.execute(sql);
+            }
+        }
     }
 
     private static void ensureTargetTables(Connection target, List<TableInfo> tables) throws SQLException {

@@ -1,5 +1,6 @@
 package dev.walflow.job;
 
+import dev.walflow.job.config.HistoryOptions;
 import dev.walflow.job.config.JobConfig;
 import dev.walflow.job.config.JobOptions;
 import dev.walflow.job.config.OptionsDoc;
@@ -8,9 +9,11 @@ import dev.walflow.job.config.SourceOptions;
 import dev.walflow.model.ChangeEvent;
 import dev.walflow.schema.TableInfo;
 import dev.walflow.sink.postgres.PostgresSink;
-import dev.walflow.sink.postgres.PostgresSinkConfig;
+import dev.walflow.sink.history.HistorySink;
+import dev.walflow.sink.txn.TargetConfig;
 import dev.walflow.source.ToastCompletionFunction;
 import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.CheckpointConfig;
@@ -59,12 +62,19 @@ public final class ReplicationJob {
         LOG.info("walflow parameters: {}", config.describe());
         List<TableInfo> tables = Preflight.run(config);
         configure(env, config);
+        HistorySink history = config.get(HistoryOptions.ENABLED)
+                ? new HistorySink(historyConfig(config), config.configuration().get(HistoryOptions.RETENTION))
+                : null;
         ReplicationTopology.build(
                 env,
                 SourceFactory.create(config, tables),
-                new ToastCompletionFunction(config.get(SourceOptions.URL), sourceConnectionProperties(config)),
+                new ToastCompletionFunction(
+                        config.get(SourceOptions.URL),
+                        sourceConnectionProperties(config),
+                        config.get(SourceOptions.HEARTBEAT_INTERVAL)),
                 sinkDecorator.apply(new PostgresSink(sinkConfig(config))),
-                config.get(SinkOptions.POSTGRES_PARALLELISM));
+                config.get(SinkOptions.POSTGRES_PARALLELISM),
+                history);
         LOG.info("Capturing {} tables", tables.size());
         return config;
     }
@@ -94,14 +104,31 @@ public final class ReplicationJob {
         return p;
     }
 
-    public static PostgresSinkConfig sinkConfig(JobConfig config) {
-        return new PostgresSinkConfig(
+    public static TargetConfig sinkConfig(JobConfig config) {
+        return new TargetConfig(
                 config.get(SinkOptions.POSTGRES_URL),
                 config.get(SinkOptions.POSTGRES_USERNAME),
                 config.configuration().get(SinkOptions.POSTGRES_PASSWORD),
                 config.get(SinkOptions.POSTGRES_BATCH_MAX_ROWS),
                 config.get(SinkOptions.POSTGRES_BATCH_INTERVAL),
                 config.get(SinkOptions.POSTGRES_MAX_RETRIES),
-                config.get(SinkOptions.DELIVERY_GUARANTEE));
+                config.get(SinkOptions.DELIVERY_GUARANTEE),
+                config.get(JobOptions.JOB_NAME),
+                config.get(JobOptions.WALFLOW_SCHEMA));
+    }
+
+    /** The history database: its own URL and user where given, else the PostgreSQL target's. */
+    public static TargetConfig historyConfig(JobConfig config) {
+        Configuration c = config.configuration();
+        return new TargetConfig(
+                c.getOptional(HistoryOptions.URL).orElse(config.get(SinkOptions.POSTGRES_URL)),
+                c.getOptional(HistoryOptions.USERNAME).orElse(config.get(SinkOptions.POSTGRES_USERNAME)),
+                c.getOptional(HistoryOptions.PASSWORD).orElse(c.get(SinkOptions.POSTGRES_PASSWORD)),
+                config.get(SinkOptions.POSTGRES_BATCH_MAX_ROWS),
+                config.get(SinkOptions.POSTGRES_BATCH_INTERVAL),
+                config.get(SinkOptions.POSTGRES_MAX_RETRIES),
+                config.get(SinkOptions.DELIVERY_GUARANTEE),
+                config.get(JobOptions.JOB_NAME),
+                config.get(JobOptions.WALFLOW_SCHEMA));
     }
 }

@@ -11,7 +11,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The job's graph: one CDC source (the WAL is one stream per slot), routing by (table, primary
- * key), and the sinks. Source and sinks are arguments so tests can swap them.
+ * key), the PostgreSQL sink, and change_history (fed before routing, which copies TRUNCATEs).
+ * Source and sinks are arguments so tests can swap them; a null history sink leaves it out.
  */
 public final class ReplicationTopology {
 
@@ -22,7 +23,8 @@ public final class ReplicationTopology {
             Source<ChangeEvent, ?, ?> source,
             MapFunction<ChangeEvent, ChangeEvent> toastCompletion,
             Sink<ChangeEvent> postgresSink,
-            int sinkParallelism) {
+            int sinkParallelism,
+            Sink<ChangeEvent> historySink) {
         DataStream<ChangeEvent> changes =
                 env.fromSource(source, WatermarkStrategy.noWatermarks(), OperatorIds.SOURCE_NAME)
                         .uid(OperatorIds.SOURCE)
@@ -31,6 +33,13 @@ public final class ReplicationTopology {
                         .name(OperatorIds.TOAST_NAME)
                         .uid(OperatorIds.TOAST)
                         .setParallelism(1);
+        if (historySink != null) {
+            // One writer keeps change_history's ids in stream order.
+            changes.sinkTo(historySink)
+                    .name(OperatorIds.SINK_HISTORY_NAME)
+                    .uid(OperatorIds.SINK_HISTORY)
+                    .setParallelism(1);
+        }
         DataStream<ChangeEvent> routed =
                 changes.flatMap(new ChangeRoutingFunction(sinkParallelism, OperatorIds.SINK_MAX_PARALLELISM))
                         .name(OperatorIds.ROUTE_NAME)

@@ -57,8 +57,18 @@ public final class SourceFactory {
                 .lsnCommitCheckpointsDelay(0)
                 .serverTimeZone("UTC")
                 .debeziumProperties(debeziumProperties(config))
-                .deserializer(new ChangeEventDeserializer())
+                .deserializer(new ChangeEventDeserializer(fullIdentityTables(tables)))
                 .build();
+    }
+
+    private static Set<String> fullIdentityTables(List<TableInfo> tables) {
+        Set<String> full = new LinkedHashSet<>();
+        for (TableInfo t : tables) {
+            if (t.replicaIdentity() == TableInfo.ReplicaIdentity.FULL) {
+                full.add(t.id().eventName());
+            }
+        }
+        return full;
     }
 
     static Properties debeziumProperties(JobConfig config) {
@@ -69,11 +79,9 @@ public final class SourceFactory {
         p.setProperty("include.unknown.datatypes", "true");
         p.setProperty("converters", "walflow");
         p.setProperty("walflow.type", PgTextConverter.class.getName());
-        // A logical-decoding message on every heartbeat moves the slot even when no captured
-        // table changes (PostgreSQL 15+ sends nothing for transactions on other tables).
-        p.setProperty(
-                "heartbeat.action.query",
-                "SELECT pg_logical_emit_message(false, 'walflow.heartbeat', now()::text)");
+        // walflow writes its own heartbeat messages (SourceHeartbeat); Debezium's heartbeat
+        // then confirms their positions. Tombstones after deletes are noise to walflow.
+        p.setProperty("tombstones.on.delete", "false");
         p.setProperty("slot.drop.on.stop", "false");
         return p;
     }

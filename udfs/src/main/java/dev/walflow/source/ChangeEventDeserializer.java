@@ -12,6 +12,8 @@ import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
 
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 
@@ -27,9 +29,16 @@ public final class ChangeEventDeserializer implements DebeziumDeserializationSch
 
     private static final long serialVersionUID = 1L;
 
+    /** Tables with REPLICA IDENTITY FULL, whose old rows the WAL carries whole. */
+    private final Set<String> fullIdentityTables;
+
     private transient long lastChangeLsn = -1;
     private transient long lastTxLsn;
     private transient int ordinal;
+
+    public ChangeEventDeserializer(Set<String> fullIdentityTables) {
+        this.fullIdentityTables = new HashSet<>(fullIdentityTables);
+    }
 
     @Override
     public void deserialize(SourceRecord record, Collector<ChangeEvent> out) {
@@ -65,6 +74,11 @@ public final class ChangeEventDeserializer implements DebeziumDeserializationSch
             event.columns = new String[0];
         }
         event.before = values(before, event.columns);
+        if (event.before != null && !fullIdentityTables.contains(event.table) && keyStructOf(record) != null) {
+            // Without REPLICA IDENTITY FULL the WAL holds only the old key; Debezium fills the
+            // other NOT NULL columns with made-up defaults, which must not pass for data.
+            keepOnlyKey(event, keyStructOf(record));
+        }
         event.after = values(after, event.columns);
 
         Struct keyStruct = record.key() instanceof Struct ? (Struct) record.key() : null;
@@ -93,6 +107,18 @@ public final class ChangeEventDeserializer implements DebeziumDeserializationSch
             event.commitMicros = commitMicros(record, source);
         }
         out.collect(event);
+    }
+
+    private static Struct keyStructOf(SourceRecord record) {
+        return record.key() instanceof Struct ? (Struct) record.key() : null;
+    }
+
+    private static void keepOnlyKey(ChangeEvent event, Struct key) {
+        for (int i = 0; i < event.columns.length; i++) {
+            if (key.schema().field(event.columns[i]) == null) {
+                event.before[i] = null;
+            }
+        }
     }
 
     private Position position(Struct source) {

@@ -40,18 +40,27 @@ public final class ToastCompletionFunction extends RichMapFunction<ChangeEvent, 
 
     private final String url;
     private final Properties connectionProperties;
+    private final java.time.Duration heartbeatInterval;
 
     private transient Connection connection;
     private transient Map<String, TableInfo> tables;
+    private transient SourceHeartbeat heartbeat;
 
-    public ToastCompletionFunction(String url, Properties connectionProperties) {
+    /**
+     * @param heartbeatInterval how often to write a heartbeat message into the source's WAL
+     *     (see {@link SourceHeartbeat}); this function runs beside the source, once per job
+     */
+    public ToastCompletionFunction(String url, Properties connectionProperties, java.time.Duration heartbeatInterval) {
         this.url = url;
         this.connectionProperties = connectionProperties;
+        this.heartbeatInterval = heartbeatInterval;
     }
 
     @Override
     public void open(OpenContext openContext) {
         tables = new HashMap<>();
+        heartbeat = new SourceHeartbeat(url, connectionProperties, heartbeatInterval);
+        heartbeat.start();
     }
 
     @Override
@@ -62,7 +71,7 @@ public final class ToastCompletionFunction extends RichMapFunction<ChangeEvent, 
         try {
             return complete(event);
         } catch (SQLException e) {
-            close();
+            closeConnection();
             throw new SQLException(
                     "Failed to read the unchanged TOAST values of " + event.table + " key "
                             + String.join(",", event.key) + " from the source: " + e.getMessage(), e);
@@ -115,6 +124,14 @@ public final class ToastCompletionFunction extends RichMapFunction<ChangeEvent, 
 
     @Override
     public void close() {
+        if (heartbeat != null) {
+            heartbeat.close();
+            heartbeat = null;
+        }
+        closeConnection();
+    }
+
+    private void closeConnection() {
         if (connection != null) {
             try {
                 connection.close();

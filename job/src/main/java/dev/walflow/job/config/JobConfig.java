@@ -149,10 +149,15 @@ public final class JobConfig implements Serializable {
             throw new InvalidConfigException(
                     "Missing parameter 'source.tables' (or 'source.schemas'): name the tables to capture, e.g. --source.tables public.orders,public.customers");
         }
-        if (get(SinkOptions.DELIVERY_GUARANTEE) == dev.walflow.sink.DeliveryGuarantee.EXACTLY_ONCE) {
-            // Two-phase commit is the next piece of work; refuse rather than silently degrade.
+        if (!get(JobOptions.JOB_NAME).matches("[A-Za-z0-9_.-]{1,100}")) {
             throw new InvalidConfigException(
-                    "Parameter 'sink.delivery-guarantee' is exactly-once, which this build does not provide yet: use at-least-once");
+                    "Invalid value '" + get(JobOptions.JOB_NAME) + "' for parameter '" + JobOptions.JOB_NAME.key()
+                            + "': expected 1 to 100 letters, digits, '_', '.' or '-' (it names prepared transactions)");
+        }
+        if (configuration.contains(HistoryOptions.URL) && !get(HistoryOptions.URL).startsWith("jdbc:postgresql://")) {
+            throw new InvalidConfigException(
+                    "Invalid value '" + get(HistoryOptions.URL) + "' for parameter '" + HistoryOptions.URL.key()
+                            + "': expected a JDBC URL starting with jdbc:postgresql://");
         }
         positive(SourceOptions.SNAPSHOT_CHUNK_SIZE);
         positive(SourceOptions.SNAPSHOT_FETCH_SIZE);

@@ -5,7 +5,7 @@ import org.apache.flink.configuration.ConfigOptions;
 
 import java.time.Duration;
 
-/** Options of the job as a whole: name and checkpoints. */
+/** Options of the job as a whole: name, checkpoints, walflow's own schema. */
 public final class JobOptions {
 
     private JobOptions() {}
@@ -15,7 +15,7 @@ public final class JobOptions {
                     .stringType()
                     .defaultValue("walflow")
                     .withDescription(
-                            "Name shown in the Flink web UI; also identifies this job's rows in walflow's tables.");
+                            "Name shown in the Flink web UI. Also names this job's prepared transactions and progress rows, so jobs sharing a target must differ in it (letters, digits, _ . -).");
 
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
             ConfigOptions.key("checkpoint.interval")
@@ -30,4 +30,11 @@ public final class JobOptions {
                     .noDefaultValue()
                     .withDescription(
                             "Checkpoint storage URI (file:///..., s3://...). Unset: the cluster's configured storage.");
+
+    public static final ConfigOption<String> WALFLOW_SCHEMA =
+            ConfigOptions.key("walflow.schema")
+                    .stringType()
+                    .defaultValue("walflow")
+                    .withDescription(
+                            "Schema of walflow's own tables (progress, change_history) in each target.");
 }

@@ -14,8 +14,8 @@ public final class SinkOptions {
     public static final ConfigOption<DeliveryGuarantee> DELIVERY_GUARANTEE =
             ConfigOptions.key("sink.delivery-guarantee")
                     .enumType(DeliveryGuarantee.class)
-                    .defaultValue(DeliveryGuarantee.AT_LEAST_ONCE)
-                    .withDescription("How changes reach the targets after a failure.");
+                    .defaultValue(DeliveryGuarantee.EXACTLY_ONCE)
+                    .withDescription("How changes reach the PostgreSQL target and change_history after a failure.");
 
     public static final ConfigOption<String> POSTGRES_URL =
             ConfigOptions.key("sink.postgres.url")

@@ -1,61 +1,157 @@
 package dev.walflow.job.it;
 
 import dev.walflow.model.ChangeEvent;
+import dev.walflow.sink.txn.PreparedTransaction;
+import dev.walflow.sink.txn.WriterState;
+import org.apache.flink.api.connector.sink2.Committer;
+import org.apache.flink.api.connector.sink2.CommitterInitContext;
+import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
+import org.apache.flink.api.connector.sink2.SupportsCommitter;
+import org.apache.flink.api.connector.sink2.SupportsWriterState;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 import java.io.IOException;
+import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Wraps a sink and throws once, after a given number of changes, to inject a task failure. The
- * trigger is static: the MiniCluster runs in the test's JVM and the restarted task must not
- * fail again.
+ * Wraps walflow's PostgreSQL sink and fails once: in the writer after a number of changes, or
+ * in the committer after its transaction was prepared and before it is committed. The triggers
+ * are static: the MiniCluster runs in the test's JVM and the restarted task must not fail again.
  */
-final class FailingSink implements Sink<ChangeEvent> {
+final class FailingSink
+        implements Sink<ChangeEvent>, SupportsCommitter<PreparedTransaction>, SupportsWriterState<ChangeEvent, WriterState> {
 
     private static final long serialVersionUID = 1L;
 
     static final AtomicLong SEEN = new AtomicLong();
     static final AtomicBoolean FAILED = new AtomicBoolean();
+    static final AtomicBoolean COMMIT_FAILED = new AtomicBoolean();
 
     private final Sink<ChangeEvent> delegate;
     private final long failAfter;
+    private final boolean failFirstCommit;
 
-    FailingSink(Sink<ChangeEvent> delegate, long failAfter) {
+    private FailingSink(Sink<ChangeEvent> delegate, long failAfter, boolean failFirstCommit) {
         this.delegate = delegate;
         this.failAfter = failAfter;
+        this.failFirstCommit = failFirstCommit;
+    }
+
+    /** Fails the writer once, after {@code failAfter} changes. */
+    static FailingSink inWriter(Sink<ChangeEvent> delegate, long failAfter) {
+        return new FailingSink(delegate, failAfter, false);
+    }
+
+    /** Fails the committer once, after at least {@code afterChanges} changes were written. */
+    static FailingSink beforeCommit(Sink<ChangeEvent> delegate, long afterChanges) {
+        return new FailingSink(delegate, afterChanges, true);
     }
 
     static void reset() {
         SEEN.set(0);
         FAILED.set(false);
+        COMMIT_FAILED.set(false);
+    }
+
+    @SuppressWarnings("unchecked")
+    private SupportsWriterState<ChangeEvent, WriterState> stateful() {
+        return (SupportsWriterState<ChangeEvent, WriterState>) delegate;
+    }
+
+    @SuppressWarnings("unchecked")
+    private SupportsCommitter<PreparedTransaction> committing() {
+        return (SupportsCommitter<PreparedTransaction>) delegate;
     }
 
     @Override
     public SinkWriter<ChangeEvent> createWriter(WriterInitContext context) throws IOException {
-        SinkWriter<ChangeEvent> writer = delegate.createWriter(context);
-        return new SinkWriter<>() {
-            @Override
-            public void write(ChangeEvent element, Context ctx) throws IOException, InterruptedException {
-                if (SEEN.incrementAndGet() >= failAfter && FAILED.compareAndSet(false, true)) {
-                    throw new IllegalStateException("Injected failure after " + failAfter + " changes");
-                }
-                writer.write(element, ctx);
-            }
+        return wrap(stateful().restoreWriter(context, List.of()));
+    }
 
+    @Override
+    public StatefulSinkWriter<ChangeEvent, WriterState> restoreWriter(
+            WriterInitContext context, Collection<WriterState> state) throws IOException {
+        return wrap(stateful().restoreWriter(context, state));
+    }
+
+    @SuppressWarnings("unchecked")
+    private Writer wrap(StatefulSinkWriter<ChangeEvent, WriterState> writer) {
+        return new Writer(writer, (CommittingSinkWriter<ChangeEvent, PreparedTransaction>) writer);
+    }
+
+    private final class Writer
+            implements StatefulSinkWriter<ChangeEvent, WriterState>, CommittingSinkWriter<ChangeEvent, PreparedTransaction> {
+        private final StatefulSinkWriter<ChangeEvent, WriterState> writer;
+        private final CommittingSinkWriter<ChangeEvent, PreparedTransaction> committing;
+
+        Writer(StatefulSinkWriter<ChangeEvent, WriterState> writer, CommittingSinkWriter<ChangeEvent, PreparedTransaction> committing) {
+            this.writer = writer;
+            this.committing = committing;
+        }
+
+        @Override
+        public void write(ChangeEvent element, Context ctx) throws IOException, InterruptedException {
+            if (SEEN.incrementAndGet() >= failAfter && !failFirstCommit && FAILED.compareAndSet(false, true)) {
+                throw new IllegalStateException("Injected failure after " + failAfter + " changes");
+            }
+            writer.write(element, ctx);
+        }
+
+        @Override
+        public void flush(boolean endOfInput) throws IOException, InterruptedException {
+            writer.flush(endOfInput);
+        }
+
+        @Override
+        public Collection<PreparedTransaction> prepareCommit() throws IOException, InterruptedException {
+            return committing.prepareCommit();
+        }
+
+        @Override
+        public List<WriterState> snapshotState(long checkpointId) throws IOException {
+            return writer.snapshotState(checkpointId);
+        }
+
+        @Override
+        public void close() throws Exception {
+            writer.close();
+        }
+    }
+
+    @Override
+    public Committer<PreparedTransaction> createCommitter(CommitterInitContext context) throws IOException {
+        Committer<PreparedTransaction> committer = committing().createCommitter(context);
+        return new Committer<>() {
             @Override
-            public void flush(boolean endOfInput) throws IOException, InterruptedException {
-                writer.flush(endOfInput);
+            public void commit(Collection<CommitRequest<PreparedTransaction>> requests) throws IOException, InterruptedException {
+                if (failFirstCommit && !requests.isEmpty() && SEEN.get() >= failAfter && COMMIT_FAILED.compareAndSet(false, true)) {
+                    throw new IllegalStateException("Injected failure between PREPARE and COMMIT PREPARED");
+                }
+                committer.commit(requests);
             }
 
             @Override
             public void close() throws Exception {
-                writer.close();
+                committer.close();
             }
         };
+    }
+
+    @Override
+    public SimpleVersionedSerializer<PreparedTransaction> getCommittableSerializer() {
+        return committing().getCommittableSerializer();
+    }
+
+    @Override
+    public SimpleVersionedSerializer<WriterState> getWriterStateSerializer() {
+        return stateful().getWriterStateSerializer();
     }
 
     @Override

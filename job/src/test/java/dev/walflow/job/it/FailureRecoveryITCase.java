@@ -24,7 +24,7 @@ class FailureRecoveryITCase {
                     "CREATE TABLE accounts (id int PRIMARY KEY, balance bigint, touched int)",
                     "INSERT INTO accounts SELECT g, 1000, 0 FROM generate_series(1, 2000) g");
             p.param("source.tables", "public.accounts").restartAttempts(3);
-            p.start(sink -> new FailingSink(sink, 2_500));
+            p.start(sink -> FailingSink.inWriter(sink, 2_500));
             Thread writer = new Thread(() -> {
                 try {
                     for (int i = 0; i < 400; i++) {

@@ -34,6 +34,7 @@ final class Pipeline implements AutoCloseable {
     final String slot;
     private final Map<String, String> params = new LinkedHashMap<>();
     private int restartAttempts;
+    private String savepoint;
     JobClient client;
 
     Pipeline(String sourceDb, String targetDb, String slot) {
@@ -63,6 +64,12 @@ final class Pipeline implements AutoCloseable {
         return this;
     }
 
+    /** The next start resumes from this savepoint. */
+    Pipeline fromSavepoint(String path) {
+        this.savepoint = path;
+        return this;
+    }
+
     String[] args() {
         List<String> args = new ArrayList<>();
         params.forEach((k, v) -> {
@@ -86,6 +93,9 @@ final class Pipeline implements AutoCloseable {
             conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
         } else {
             conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        }
+        if (savepoint != null) {
+            conf.set(org.apache.flink.runtime.jobgraph.SavepointConfigOptions.SAVEPOINT_PATH, savepoint);
         }
         env.configure(conf);
         if (sinkWrapper == null) {
@@ -172,11 +182,22 @@ final class Pipeline implements AutoCloseable {
         }
     }
 
+    /** Set by a test to explain a timeout with the state it sees. */
+    static volatile java.util.function.Supplier<String> diagnostics = () -> "";
+
+    private static String diagnostics() {
+        try {
+            return "; " + diagnostics.get();
+        } catch (RuntimeException e) {
+            return "";
+        }
+    }
+
     static void await(String what, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("Timed out after " + WAIT.toSeconds() + " s waiting for " + what);
+                throw new AssertionError("Timed out after " + WAIT.toSeconds() + " s waiting for " + what + diagnostics());
             }
             Thread.sleep(200);
         }

@@ -53,7 +53,11 @@ class SlotSafetyITCase {
             // Checkpoints only when the test asks. Heartbeats every second put the latest
             // received position into each checkpoint, the case in which pgjdbc 42.7+ starts
             // confirming on keepalives.
-            p.param("source.tables", "public.items").param("checkpoint.interval", "1h").start();
+            // At-least-once, so the target shows changes without waiting for a checkpoint.
+            p.param("source.tables", "public.items")
+                    .param("checkpoint.interval", "1h")
+                    .param("sink.delivery-guarantee", "at-least-once")
+                    .start();
             p.awaitTargetEqualsSource("public.items");
             String created = confirmedLsn(p);
             for (int i = 0; i < 20; i++) {

@@ -3,6 +3,7 @@ package dev.walflow.sink.postgres;
 import dev.walflow.model.ChangeEvent;
 import dev.walflow.model.Operation;
 
+import dev.walflow.sink.txn.StatementCache;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;

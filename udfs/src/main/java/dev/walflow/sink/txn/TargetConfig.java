@@ -1,4 +1,4 @@
-package dev.walflow.sink.postgres;
+package dev.walflow.sink.txn;
 
 import dev.walflow.sink.DeliveryGuarantee;
 
@@ -7,8 +7,8 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Properties;
 
-/** Everything a PostgreSQL sink subtask needs, resolved from job options at start. */
-public final class PostgresSinkConfig implements Serializable {
+/** A PostgreSQL database a sink writes into, and how it writes. */
+public final class TargetConfig implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
@@ -19,15 +19,19 @@ public final class PostgresSinkConfig implements Serializable {
     private final Duration batchInterval;
     private final int maxRetries;
     private final DeliveryGuarantee deliveryGuarantee;
+    private final String jobName;
+    private final String walflowSchema;
 
-    public PostgresSinkConfig(
+    public TargetConfig(
             String url,
             String username,
             String password,
             int batchMaxRows,
             Duration batchInterval,
             int maxRetries,
-            DeliveryGuarantee deliveryGuarantee) {
+            DeliveryGuarantee deliveryGuarantee,
+            String jobName,
+            String walflowSchema) {
         this.url = Objects.requireNonNull(url, "url must not be null");
         this.username = username;
         this.password = password;
@@ -35,6 +39,8 @@ public final class PostgresSinkConfig implements Serializable {
         this.batchInterval = batchInterval;
         this.maxRetries = maxRetries;
         this.deliveryGuarantee = deliveryGuarantee;
+        this.jobName = jobName;
+        this.walflowSchema = walflowSchema;
     }
 
     public String url() {
@@ -57,6 +63,19 @@ public final class PostgresSinkConfig implements Serializable {
         return deliveryGuarantee;
     }
 
+    public boolean exactlyOnce() {
+        return deliveryGuarantee == DeliveryGuarantee.EXACTLY_ONCE;
+    }
+
+    public String jobName() {
+        return jobName;
+    }
+
+    /** The quoted schema of walflow's own tables. */
+    public String walflowSchema() {
+        return "\"" + walflowSchema.replace("\"", "\"\"") + "\"";
+    }
+
     /**
      * Driver properties: untyped string parameters (so {@code ?::type} casts from text), UTC
      * session time zone (so timestamptz text compares the same everywhere) and multi-row
@@ -75,13 +94,13 @@ public final class PostgresSinkConfig implements Serializable {
         p.setProperty("options", "-c TimeZone=UTC -c DateStyle=ISO -c IntervalStyle=postgres");
         p.setProperty("ApplicationName", "walflow-sink");
         p.setProperty("tcpKeepAlive", "true");
+        p.setProperty("connectTimeout", "10");
         return p;
     }
 
     @Override
     public String toString() {
-        return "PostgresSinkConfig{url=" + url + ", user=" + username + ", batchMaxRows="
-                + batchMaxRows + ", batchInterval=" + batchInterval + ", guarantee="
-                + deliveryGuarantee + "}";
+        return "TargetConfig{url=" + url + ", user=" + username + ", batchMaxRows=" + batchMaxRows
+                + ", batchInterval=" + batchInterval + ", guarantee=" + deliveryGuarantee + ", job=" + jobName + "}";
     }
 }

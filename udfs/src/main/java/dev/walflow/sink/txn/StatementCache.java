@@ -1,4 +1,4 @@
-package dev.walflow.sink.postgres;
+package dev.walflow.sink.txn;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -7,16 +7,16 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** Prepared statements of one connection, reused across batches; dropped with the connection. */
-final class StatementCache implements AutoCloseable {
+public final class StatementCache implements AutoCloseable {
 
     private final Connection connection;
     private final Map<String, PreparedStatement> statements = new HashMap<>();
 
-    StatementCache(Connection connection) {
+    public StatementCache(Connection connection) {
         this.connection = connection;
     }
 
-    PreparedStatement get(String sql) throws SQLException {
+    public PreparedStatement get(String sql) throws SQLException {
         PreparedStatement ps = statements.get(sql);
         if (ps == null) {
             ps = connection.prepareStatement(sql);

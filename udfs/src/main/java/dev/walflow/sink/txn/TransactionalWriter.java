@@ -1,0 +1,329 @@
+package dev.walflow.sink.txn;
+
+import dev.walflow.model.Position;
+import org.apache.flink.api.common.operators.ProcessingTimeService;
+import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
+import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.metrics.Counter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A sink writer into one PostgreSQL database, buffering changes and writing them in batches:
+ * when {@code batchMaxRows} changes are buffered, when {@code batchInterval} has passed, and
+ * before every checkpoint barrier. A full buffer is written before the next change is accepted,
+ * so a slow target slows the stream (backpressure) instead of growing memory.
+ *
+ * <p>{@code at-least-once}: each batch commits on its own; a failed batch is retried on a fresh
+ * connection, then the job fails and replays from its last checkpoint.
+ *
+ * <p>{@code exactly-once}: all batches between two checkpoints form one transaction, which also
+ * records this subtask's position in {@code walflow.progress}. Before the barrier it is
+ * prepared ({@code PREPARE TRANSACTION}) and handed to the committer, which commits it when the
+ * checkpoint completes. A failure fails the job (its open transaction rolls back with the
+ * connection). On restore, prepared transactions of this writer that the checkpoint does not
+ * know belong to checkpoints that never completed and are rolled back.
+ */
+public abstract class TransactionalWriter<E>
+        implements CommittingSinkWriter<E, PreparedTransaction>, StatefulSinkWriter<E, WriterState> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TransactionalWriter.class);
+
+    protected final TargetConfig config;
+    protected final String sinkName;
+    protected final int subtask;
+    protected final int parallelism;
+    protected final int maxParallelism;
+    private final ProcessingTimeService timers;
+    private final Counter rowsWritten;
+    private final Counter batchesWritten;
+
+    private int pendingEvents;
+    private Connection connection;
+    private StatementCache statementCache;
+
+    private boolean transactionDirty;
+    private Position transactionPosition = Position.SNAPSHOT;
+    private long nextSequence;
+    private final List<PreparedTransaction> awaitingCommit = new ArrayList<>();
+
+    protected TransactionalWriter(
+            TargetConfig config, String sinkName, WriterInitContext context, Collection<WriterState> restored)
+            throws IOException {
+        this.config = config;
+        this.sinkName = sinkName;
+        this.subtask = context.getTaskInfo().getIndexOfThisSubtask();
+        this.parallelism = context.getTaskInfo().getNumberOfParallelSubtasks();
+        this.maxParallelism = context.getTaskInfo().getMaxNumberOfParallelSubtasks();
+        this.timers = context.getProcessingTimeService();
+        this.rowsWritten = context.metricGroup().counter("walflowRowsWritten");
+        this.batchesWritten = context.metricGroup().counter("walflowBatchesWritten");
+        if (config.exactlyOnce()) {
+            recover(restored);
+        }
+        scheduleTimedFlush();
+    }
+
+    /** Buffers one element; returns how many changes it adds to the buffer. */
+    protected abstract int buffer(E element) throws IOException;
+
+    /** Writes everything buffered on the connection (inside the current transaction). */
+    protected abstract int applyBuffered(Connection connection, StatementCache statements) throws SQLException;
+
+    protected abstract void clearBuffered();
+
+    /** Forgets per-connection caches (table definitions) after the connection was dropped. */
+    protected void onConnectionDropped() {}
+
+    @Override
+    public void write(E element, Context context) throws IOException, InterruptedException {
+        pendingEvents += buffer(element);
+        if (pendingEvents >= config.batchMaxRows()) {
+            flushPending();
+        }
+    }
+
+    /** Notes the position of a change the current transaction will hold. */
+    protected final void track(Position position) {
+        if (position != null && position.compareTo(transactionPosition) > 0) {
+            transactionPosition = position;
+        }
+    }
+
+    @Override
+    public void flush(boolean endOfInput) throws IOException, InterruptedException {
+        flushPending();
+    }
+
+    private void scheduleTimedFlush() {
+        long interval = Math.max(1, config.batchInterval().toMillis());
+        timers.registerTimer(
+                timers.getCurrentProcessingTime() + interval,
+                time -> {
+                    flushPending();
+                    scheduleTimedFlush();
+                });
+    }
+
+    protected final void flushPending() throws IOException {
+        if (pendingEvents == 0) {
+            return;
+        }
+        int events = pendingEvents;
+        runInTransaction(events + " changes", (c, cache) -> {
+            rowsWritten.inc(applyBuffered(c, cache));
+        });
+        clearBuffered();
+        pendingEvents = 0;
+        batchesWritten.inc();
+        LOG.debug("Wrote {} changes to {} ({})", events, config.url(), sinkName);
+    }
+
+    /** A unit of work on the target's connection. */
+    protected interface Work {
+        void run(Connection connection, StatementCache statements) throws SQLException;
+    }
+
+    /**
+     * Runs work in the current transaction. At-least-once commits it (retrying on a fresh
+     * connection); exactly-once leaves the transaction open for the checkpoint to prepare.
+     */
+    protected final void runInTransaction(String what, Work work) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                ensureConnection();
+                work.run(connection, statementCache);
+                if (config.exactlyOnce()) {
+                    transactionDirty = true;
+                } else {
+                    connection.commit();
+                }
+                return;
+            } catch (SQLException | RuntimeException e) {
+                dropConnection();
+                if (config.exactlyOnce() || attempt >= config.maxRetries() || !isRetriable(e)) {
+                    throw new IOException(
+                            "Failed to write " + what + " to " + config.url() + " (" + sinkName + ") after "
+                                    + (attempt + 1) + " attempt(s): " + describe(e), e);
+                }
+                LOG.warn("Writing {} to {} failed (attempt {}), retrying: {}", what, config.url(), attempt + 1, describe(e));
+                sleep(Math.min(10_000L, 500L << attempt));
+            }
+        }
+    }
+
+    @Override
+    public Collection<PreparedTransaction> prepareCommit() throws IOException {
+        if (!config.exactlyOnce()) {
+            return Collections.emptyList();
+        }
+        flushPending();
+        if (!transactionDirty) {
+            return Collections.emptyList();
+        }
+        String gid = Transactions.gidPrefix(sinkName, config.jobName(), subtask) + nextSequence++;
+        PreparedTransaction prepared = new PreparedTransaction(gid, config.jobName(), subtask, transactionPosition);
+        try {
+            Transactions.writeProgress(connection, config.walflowSchema(), sinkName, config.jobName(), subtask, transactionPosition);
+            Transactions.prepare(connection, gid);
+        } catch (SQLException e) {
+            dropConnection();
+            throw new IOException("Failed to prepare transaction " + gid + " on " + config.url() + ": " + describe(e), e);
+        }
+        transactionDirty = false;
+        awaitingCommit.add(prepared);
+        LOG.debug("Prepared {}", prepared);
+        return List.of(prepared);
+    }
+
+    @Override
+    public List<WriterState> snapshotState(long checkpointId) throws IOException {
+        if (!config.exactlyOnce()) {
+            return Collections.emptyList();
+        }
+        // Keep only prepared transactions not yet committed: these are the ones a restore of
+        // this checkpoint must leave for the committer.
+        if (!awaitingCommit.isEmpty()) {
+            try {
+                ensureConnection();
+                Set<String> still = new HashSet<>(Transactions.prepared(connection,
+                        Transactions.gidPrefix(sinkName, config.jobName(), subtask)));
+                awaitingCommit.removeIf(t -> !still.contains(t.gid()));
+            } catch (SQLException e) {
+                dropConnection();
+                LOG.warn("Could not list prepared transactions on {}: {}", config.url(), e.getMessage());
+            }
+        }
+        List<String> gids = new ArrayList<>();
+        awaitingCommit.forEach(t -> gids.add(t.gid()));
+        return List.of(new WriterState(subtask, nextSequence, gids));
+    }
+
+    private void recover(Collection<WriterState> restored) throws IOException {
+        Set<String> keep = new HashSet<>();
+        for (WriterState state : restored) {
+            keep.addAll(state.pendingGids);
+            if (state.subtask == subtask) {
+                nextSequence = Math.max(nextSequence, state.nextSequence);
+            }
+        }
+        List<String> prefixes = new ArrayList<>();
+        prefixes.add(Transactions.gidPrefix(sinkName, config.jobName(), subtask));
+        if (subtask == 0) {
+            // Subtasks that no longer exist after scaling in leave their stragglers to subtask 0.
+            for (int gone = parallelism; gone < maxParallelism && gone < parallelism + 256; gone++) {
+                prefixes.add(Transactions.gidPrefix(sinkName, config.jobName(), gone));
+            }
+        }
+        try (Connection c = DriverManager.getConnection(config.url(), config.connectionProperties())) {
+            c.setAutoCommit(true);
+            Transactions.requirePreparedTransactions(c, "The target " + config.url());
+            for (String prefix : prefixes) {
+                for (String gid : Transactions.prepared(c, prefix)) {
+                    if (keep.contains(gid)) {
+                        continue;
+                    }
+                    Transactions.rollbackPrepared(c, gid);
+                    LOG.info("Rolled back {}: prepared for a checkpoint that did not complete", gid);
+                }
+            }
+            for (String gid : Transactions.prepared(c, prefixes.get(0))) {
+                long n = Long.parseLong(gid.substring(gid.lastIndexOf(':') + 1));
+                nextSequence = Math.max(nextSequence, n + 1);
+            }
+        } catch (SQLException e) {
+            throw new IOException("Failed to recover prepared transactions on " + config.url() + ": " + describe(e), e);
+        }
+    }
+
+    private static boolean isRetriable(Exception e) {
+        // Connection trouble (08xxx), serialization failures and deadlocks (40xxx), and server
+        // shutdown (57Pxx) may pass; data errors will not.
+        if (!(e instanceof SQLException)) {
+            return false;
+        }
+        String state = ((SQLException) e).getSQLState();
+        return state == null || state.startsWith("08") || state.startsWith("40") || state.startsWith("57");
+    }
+
+    /**
+     * The server's own error, without the batch's SQL text that the driver puts in a batch
+     * failure (it can be megabytes of row data).
+     */
+    public static String describe(Exception e) {
+        Throwable t = e;
+        while (t instanceof SQLException) {
+            SQLException next = ((SQLException) t).getNextException();
+            if (next != null) {
+                t = next;
+            } else if (t.getCause() instanceof SQLException) {
+                t = t.getCause();
+            } else {
+                break;
+            }
+        }
+        String message = t.getMessage();
+        if (t instanceof java.sql.BatchUpdateException || message == null) {
+            return e.getClass().getSimpleName();
+        }
+        return message.length() > 1000 ? message.substring(0, 1000) + "..." : message;
+    }
+
+    private void ensureConnection() throws SQLException {
+        if (connection == null) {
+            connection = DriverManager.getConnection(config.url(), config.connectionProperties());
+            connection.setAutoCommit(false);
+            statementCache = new StatementCache(connection);
+        }
+    }
+
+    private void dropConnection() {
+        if (statementCache != null) {
+            statementCache.close();
+            statementCache = null;
+        }
+        if (connection != null) {
+            try {
+                connection.rollback();
+            } catch (SQLException ignored) {
+                // the connection may already be gone
+            }
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // nothing more to do
+            }
+            connection = null;
+        }
+        transactionDirty = false;
+        onConnectionDropped();
+    }
+
+    private static void sleep(long millis) throws IOException {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("Interrupted while waiting to retry a write", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        // The open transaction rolls back with the connection. Prepared ones stay: their
+        // checkpoint may have completed, and the next start commits or rolls them back.
+        dropConnection();
+    }
+}
