@@ -53,6 +53,12 @@ public final class PostgresServer implements AutoCloseable {
      *     stops it in its own shutdown hook, after what still uses it, passes false
      */
     public static PostgresServer start(int port, Path dataDirectory, boolean stopOnExit) {
+        return start(port, dataDirectory, stopOnExit, Map.of());
+    }
+
+    /** As {@link #start(int, Path, boolean)}, with server settings that replace walflow's. */
+    public static PostgresServer start(
+            int port, Path dataDirectory, boolean stopOnExit, Map<String, String> settings) {
         try {
             EmbeddedPostgres.Builder builder =
                     EmbeddedPostgres.builder()
@@ -71,6 +77,7 @@ public final class PostgresServer implements AutoCloseable {
                             .setServerConfig("timezone", "UTC")
                             .setPGStartupWait(java.time.Duration.ofSeconds(60))
                             .setRegisterShutdownHook(stopOnExit);
+            settings.forEach(builder::setServerConfig);
             if (port > 0) {
                 builder.setPort(port);
             }

@@ -63,6 +63,11 @@ final class ChangeLedger {
 
     /** Runs {@code transactions} transactions of inserts, updates and deletes. */
     void write(int transactions) throws SQLException {
+        write(transactions, 0);
+    }
+
+    /** As {@link #write(int)}, pausing between transactions. */
+    void write(int transactions, long pauseMillis) throws SQLException {
         try (Connection c = p.source()) {
             c.setAutoCommit(false);
             for (int i = 0; i < transactions; i++) {
@@ -79,6 +84,14 @@ final class ChangeLedger {
                 }
                 SqlRunner.execute(c, sql.toString());
                 c.commit();
+                if (pauseMillis > 0) {
+                    try {
+                        Thread.sleep(pauseMillis);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
             }
         }
     }

@@ -29,6 +29,7 @@ final class Pipeline implements AutoCloseable {
     static final Duration WAIT = Duration.ofSeconds(120);
 
     final PostgresServer pg = TestPostgres.server();
+    private PostgresServer targetServer = pg;
     final String sourceDb;
     final String targetDb;
     final String slot;
@@ -52,6 +53,13 @@ final class Pipeline implements AutoCloseable {
         params.put("checkpoint.interval", "1s");
         params.put("sink.postgres.batch.interval", "200ms");
         params.put("source.heartbeat.interval", "1s");
+    }
+
+    /** Puts the target database on another server (created there by the caller). */
+    Pipeline targetOn(PostgresServer server) {
+        this.targetServer = server;
+        params.put("sink.postgres.url", server.jdbcUrl(targetDb));
+        return this;
     }
 
     Pipeline param(String key, String value) {
@@ -112,7 +120,7 @@ final class Pipeline implements AutoCloseable {
     }
 
     Connection target() throws SQLException {
-        return pg.connect(targetDb);
+        return targetServer.connect(targetDb);
     }
 
     void sourceSql(String... statements) throws SQLException {

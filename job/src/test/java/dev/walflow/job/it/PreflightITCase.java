@@ -111,6 +111,19 @@ class PreflightITCase {
     }
 
     @Test
+    void refusesExactlyOnceTargetThatCannotPrepareTransactions() {
+        try (PostgresServer plain = PostgresServer.start(0, null, true, Map.of("max_prepared_transactions", "0"))) {
+            plain.createDatabase("no2pc");
+            Map<String, String> p = params();
+            p.put("sink.postgres.url", plain.jdbcUrl("no2pc"));
+            assertThatThrownBy(() -> build(p))
+                    .hasMessageContaining("max_prepared_transactions")
+                    .hasMessageContaining("sink.postgres.url")
+                    .hasMessageContaining("at-least-once");
+        }
+    }
+
+    @Test
     void createsPublicationSlotAndMissingTargetTable() throws Exception {
         Map<String, String> p = params();
         p.put("source.slot-name", "preflight_created");
