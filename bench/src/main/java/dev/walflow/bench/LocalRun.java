@@ -20,6 +20,7 @@ import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.jobgraph.SavepointConfigOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.logging.log4j.LogManager;
 import org.slf4j.Logger;
@@ -34,6 +35,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -119,10 +121,14 @@ public final class LocalRun {
             jobArgs.addAll(List.of("--config", args.configFile()));
         }
         jobArgs.addAll(args.jobArgs());
+        Configuration flink = flinkConfiguration();
+        if (!args.demo()) {
+            resumeFromRetainedCheckpoint(jobArgs, flink);
+        }
 
         out.println("Building the job (preflight checks the databases)...");
         StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flinkConfiguration());
+                StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
         env.setParallelism(2);
         config = ReplicationJob.build(env, jobArgs.toArray(new String[0]));
         jobClient = env.executeAsync(config.get(JobOptions.JOB_NAME));
@@ -146,6 +152,31 @@ public final class LocalRun {
                         DemoSchema.TABLES,
                         workload,
                         out);
+    }
+
+    /**
+     * Against real databases the job keeps its checkpoints (in checkpoint.dir, by default
+     * .local/checkpoints) and a new run starts from the newest one, so stopping or killing the
+     * process loses nothing. Delete the directory to start from scratch.
+     */
+    private void resumeFromRetainedCheckpoint(List<String> jobArgs, Configuration flink) throws IOException {
+        JobConfig parsed = JobConfig.parse(jobArgs.toArray(new String[0]), System.getenv());
+        String dir;
+        if (parsed.configuration().contains(JobOptions.CHECKPOINT_DIR)) {
+            dir = parsed.get(JobOptions.CHECKPOINT_DIR);
+        } else {
+            Files.createDirectories(CHECKPOINT_DIR);
+            dir = CHECKPOINT_DIR.toAbsolutePath().toUri().toString();
+            jobArgs.addAll(List.of("--checkpoint.dir", dir));
+        }
+        Optional<Path> latest = RetainedCheckpoints.latest(dir);
+        if (latest.isPresent()) {
+            out.println("Resuming from the retained checkpoint " + latest.get()
+                    + " (delete " + dir + " to start from scratch)");
+            flink.set(SavepointConfigOptions.SAVEPOINT_PATH, latest.get().toUri().toString());
+        } else {
+            out.println("No retained checkpoint in " + dir + ": starting with a snapshot");
+        }
     }
 
     private Configuration flinkConfiguration() {

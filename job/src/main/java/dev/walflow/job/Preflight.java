@@ -54,7 +54,8 @@ public final class Preflight {
         TargetConfig sink = ReplicationJob.sinkConfig(config);
         try (Connection target = connectTarget(sink, SinkOptions.POSTGRES_URL.key(), "target")) {
             ensureTargetTables(target, tables);
-            ensureWalflowTables(target, sink, List.of(Transactions.createProgressTableSql(sink.walflowSchema())), "The target (" + SinkOptions.POSTGRES_URL.key() + ")");
+            ensureWalflowTables(target, sink, List.of(Transactions.createProgressTableSql(sink.walflowSchema())),
+                    List.of(sink.walflowSchema() + ".progress"), "The target (" + SinkOptions.POSTGRES_URL.key() + ")");
         } catch (SQLException e) {
             throw new IllegalStateException("Failed to prepare the target database ("
                     + Urls.redact(sink.url()) + "): " + e.getMessage(), e);
@@ -63,8 +64,10 @@ public final class Preflight {
             TargetConfig history = ReplicationJob.historyConfig(config);
             List<String> ddl = new ArrayList<>(HistoryTable.ddl(history.walflowSchema()));
             ddl.add(Transactions.createProgressTableSql(history.walflowSchema()));
+            List<String> relations = new ArrayList<>(HistoryTable.relations(history.walflowSchema()));
+            relations.add(history.walflowSchema() + ".progress");
             try (Connection c = connectTarget(history, HistoryOptions.URL.key(), "history")) {
-                ensureWalflowTables(c, history, ddl, "The history database (" + HistoryOptions.URL.key() + ")");
+                ensureWalflowTables(c, history, ddl, relations, "The history database (" + HistoryOptions.URL.key() + ")");
             } catch (SQLException e) {
                 throw new IllegalStateException("Failed to prepare change_history in " + Urls.redact(history.url())
                         + ": " + e.getMessage(), e);
@@ -248,13 +251,30 @@ public final class Preflight {
     }
 
     /** walflow's schema and tables; with exactly-once, a server that can prepare transactions. */
-    private static void ensureWalflowTables(Connection c, TargetConfig target, List<String> ddl, String what)
+    private static void ensureWalflowTables(
+            Connection c, TargetConfig target, List<String> ddl, List<String> relations, String what)
             throws SQLException {
         c.setAutoCommit(true);
         if (target.exactlyOnce()) {
             Transactions.requirePreparedTransactions(c, what);
         }
+        // Only when something is missing: even CREATE INDEX IF NOT EXISTS waits for a table lock,
+        // and transactions a killed run left prepared hold locks until this job recovers them.
+        boolean complete = true;
+        try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            for (String relation : relations) {
+                ps.setString(1, relation);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    complete &= rs.getBoolean(1);
+                }
+            }
+        }
+        if (complete) {
+            return;
+        }
         try (Statement s = c.createStatement()) {
+            s.execute("SET lock_timeout = '30s'");
             s.execute("CREATE SCHEMA IF NOT EXISTS " + target.walflowSchema());
             for (String sql : ddl) {
                 s.execute(sql);

@@ -34,7 +34,11 @@ final class Pipeline implements AutoCloseable {
     final String targetDb;
     final String slot;
     private final Map<String, String> params = new LinkedHashMap<>();
-    private int restartAttempts;
+    /**
+     * Like a real deployment, a test job restarts from its last checkpoint after a failure; the
+     * tests judge outcomes, which a restart must not change. Tests of a failure raise it.
+     */
+    private int restartAttempts = 2;
     private String savepoint;
     JobClient client;
 

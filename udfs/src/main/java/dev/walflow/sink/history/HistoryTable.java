@@ -44,6 +44,16 @@ public final class HistoryTable {
                         + " updated_at timestamptz NOT NULL DEFAULT now())");
     }
 
+    /** Every relation {@link #ddl} creates, schema-qualified, to check before running it. */
+    public static List<String> relations(String schema) {
+        return List.of(
+                schema + ".change_history",
+                schema + ".change_history_change",
+                schema + ".change_history_snapshot_row",
+                schema + ".change_history_table_position",
+                schema + ".client_positions");
+    }
+
     static String insertSql(String schema) {
         return "INSERT INTO " + schema + ".change_history (lsn, change_lsn, ordinal, table_name, operation,"
                 + " row_key, data, old_data, transaction_id, schema_version, timestamp, metadata, client_id)"
