@@ -73,11 +73,20 @@ class KillAndResumeITCase {
                 writer.start();
                 await("a retained checkpoint with data", () -> count(pg, "kill_dst", "SELECT count(*) FROM ledger") > 200
                         && hasCheckpoint(checkpoints));
+                assertThat(writer.isAlive()).as("writes still running when the job is killed").isTrue();
                 first.destroyForcibly().waitFor();
                 writer.join();
             }
 
+            long writtenBeforeRestart = count(pg, "kill_src", "SELECT count(*) FROM produced");
             Process second = startLocalRun(config, work.resolve("second.log"));
+            await("the second run to resume from a retained checkpoint", () -> {
+                try {
+                    return Files.readString(work.resolve("second.log")).contains("Resuming from the retained checkpoint");
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            });
             diagnostics = () -> "target rows " + count(pg, "kill_dst", "SELECT count(*) FROM ledger")
                     + " vs " + count(pg, "kill_src", "SELECT count(*) FROM ledger")
                     + ", version sum " + count(pg, "kill_dst", "SELECT coalesce(sum(version), 0) FROM ledger")
@@ -92,7 +101,7 @@ class KillAndResumeITCase {
                                         == count(pg, "kill_src", "SELECT coalesce(sum(version), 0) FROM ledger")
                                 && count(pg, "kill_dst", "SELECT count(*) FROM walflow.change_history WHERE operation <> 'SNAPSHOT'")
                                         >= count(pg, "kill_src", "SELECT count(*) FROM produced"));
-                assertThat(Files.readString(work.resolve("second.log"))).contains("Resuming from the retained checkpoint");
+                assertThat(writtenBeforeRestart).as("changes written while the first run was alive or dead").isEqualTo(3000);
                 try (Connection s = pg.connect("kill_src"); Connection t = pg.connect("kill_dst")) {
                     assertThat(SqlRunner.rows(t, "SELECT id, version FROM ledger ORDER BY id"))
                             .isEqualTo(SqlRunner.rows(s, "SELECT id, version FROM ledger ORDER BY id"));
@@ -141,6 +150,8 @@ class KillAndResumeITCase {
                 int id = firstId + i;
                 SqlRunner.execute(c, "INSERT INTO ledger VALUES (" + id + ", 1)",
                         "UPDATE ledger SET version = version + 1 WHERE id = " + (firstId + i / 2));
+                // Paced so the kill lands in the middle of the writes.
+                Thread.sleep(5);
             }
         } catch (Exception e) {
             throw new IllegalStateException(e);
