@@ -119,7 +119,8 @@ public final class PgText {
             return value.toString();
         }
         if (value instanceof byte[]) {
-            return "\\x" + HexFormat.of().formatHex((byte[]) value);
+            // Types Debezium does not know arrive as the bytes of their text form.
+            return new String((byte[]) value, java.nio.charset.StandardCharsets.UTF_8);
         }
         return value.toString();
     }

@@ -63,4 +63,10 @@ class PgTextTest {
         assertThat(PgText.format("bytea", new byte[] {0, (byte) 0xff})).isEqualTo("\\x00ff");
         assertThat(PgText.format("varbit", "0101")).isEqualTo("0101");
     }
+
+    @Test
+    void unknownTypesKeepTheirText() {
+        assertThat(PgText.format("tsvector", "'a':1 'b':2".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .isEqualTo("'a':1 'b':2");
+    }
 }
