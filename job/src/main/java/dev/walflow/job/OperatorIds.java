@@ -8,6 +8,9 @@ public final class OperatorIds {
     public static final String SOURCE = "walflow-source-postgres";
     public static final String SOURCE_NAME = "PostgreSQL CDC source";
 
+    public static final String HEARTBEAT = "walflow-source-heartbeat";
+    public static final String HEARTBEAT_NAME = "Source heartbeat";
+
     public static final String TOAST = "walflow-toast-completion";
     public static final String TOAST_NAME = "Complete key-change rows";
 

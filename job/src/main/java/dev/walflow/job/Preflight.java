@@ -22,7 +22,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Properties;
 import java.util.Set;
 
 /**
@@ -42,7 +41,7 @@ public final class Preflight {
     /** Returns the captured tables as the source defines them. */
     public static List<TableInfo> run(JobConfig config) {
         List<TableInfo> tables;
-        try (Connection source = connect(config, SourceOptions.URL, SourceOptions.USERNAME, SourceOptions.PASSWORD, "source")) {
+        try (Connection source = connectSource(config)) {
             checkLogicalReplication(source, config);
             tables = resolveTables(source, config);
             ensurePublication(source, config, tables);
@@ -76,27 +75,15 @@ public final class Preflight {
         return tables;
     }
 
-    static Connection connect(
-            JobConfig config,
-            org.apache.flink.configuration.ConfigOption<String> url,
-            org.apache.flink.configuration.ConfigOption<String> user,
-            org.apache.flink.configuration.ConfigOption<String> password,
-            String role) {
-        Properties props = new Properties();
-        props.setProperty("user", config.get(user));
-        String pw = config.configuration().get(password);
-        if (pw != null) {
-            props.setProperty("password", pw);
-        }
-        props.setProperty("connectTimeout", "10");
-        props.setProperty("ApplicationName", "walflow-preflight");
+    private static Connection connectSource(JobConfig config) {
         try {
-            return DriverManager.getConnection(config.get(url), props);
+            return DriverManager.getConnection(
+                    config.get(SourceOptions.URL), ReplicationJob.sourceConnectionProperties(config));
         } catch (SQLException e) {
             throw new IllegalStateException(
-                    "Cannot connect to the " + role + " database (" + url.key() + "="
-                            + Urls.redact(config.get(url)) + ", " + user.key() + "="
-                            + config.get(user) + "): " + e.getMessage(), e);
+                    "Cannot connect to the source database (" + SourceOptions.URL.key() + "="
+                            + Urls.redact(config.get(SourceOptions.URL)) + ", " + SourceOptions.USERNAME.key() + "="
+                            + config.get(SourceOptions.USERNAME) + "): " + e.getMessage(), e);
         }
     }
 

@@ -11,6 +11,7 @@ import dev.walflow.schema.TableInfo;
 import dev.walflow.sink.postgres.PostgresSink;
 import dev.walflow.sink.history.HistorySink;
 import dev.walflow.sink.txn.TargetConfig;
+import dev.walflow.source.SourceHeartbeatFunction;
 import dev.walflow.source.ToastCompletionFunction;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.configuration.Configuration;
@@ -68,10 +69,11 @@ public final class ReplicationJob {
         ReplicationTopology.build(
                 env,
                 SourceFactory.create(config, tables),
-                new ToastCompletionFunction(
+                new SourceHeartbeatFunction(
                         config.get(SourceOptions.URL),
                         sourceConnectionProperties(config),
                         config.get(SourceOptions.HEARTBEAT_INTERVAL)),
+                new ToastCompletionFunction(config.get(SourceOptions.URL), sourceConnectionProperties(config)),
                 sinkDecorator.apply(new PostgresSink(sinkConfig(config))),
                 config.get(SinkOptions.POSTGRES_PARALLELISM),
                 history);
@@ -93,6 +95,7 @@ public final class ReplicationJob {
         env.getConfig().disableGenericTypes();
     }
 
+    /** How walflow's own connections to the source (checks, lookups, heartbeats) log in. */
     static Properties sourceConnectionProperties(JobConfig config) {
         Properties p = new Properties();
         p.setProperty("user", config.get(SourceOptions.USERNAME));
@@ -100,7 +103,8 @@ public final class ReplicationJob {
         if (password != null) {
             p.setProperty("password", password);
         }
-        p.setProperty("ApplicationName", "walflow-toast-lookup");
+        p.setProperty("ApplicationName", "walflow");
+        p.setProperty("connectTimeout", "10");
         return p;
     }
 
@@ -120,15 +124,9 @@ public final class ReplicationJob {
     /** The history database: its own URL and user where given, else the PostgreSQL target's. */
     public static TargetConfig historyConfig(JobConfig config) {
         Configuration c = config.configuration();
-        return new TargetConfig(
+        return sinkConfig(config).withDatabase(
                 c.getOptional(HistoryOptions.URL).orElse(config.get(SinkOptions.POSTGRES_URL)),
                 c.getOptional(HistoryOptions.USERNAME).orElse(config.get(SinkOptions.POSTGRES_USERNAME)),
-                c.getOptional(HistoryOptions.PASSWORD).orElse(c.get(SinkOptions.POSTGRES_PASSWORD)),
-                config.get(SinkOptions.POSTGRES_BATCH_MAX_ROWS),
-                config.get(SinkOptions.POSTGRES_BATCH_INTERVAL),
-                config.get(SinkOptions.POSTGRES_MAX_RETRIES),
-                config.get(SinkOptions.DELIVERY_GUARANTEE),
-                config.get(JobOptions.JOB_NAME),
-                config.get(JobOptions.WALFLOW_SCHEMA));
+                c.getOptional(HistoryOptions.PASSWORD).orElse(c.get(SinkOptions.POSTGRES_PASSWORD)));
     }
 }

@@ -21,6 +21,7 @@ public final class ReplicationTopology {
     public static DataStream<ChangeEvent> build(
             StreamExecutionEnvironment env,
             Source<ChangeEvent, ?, ?> source,
+            MapFunction<ChangeEvent, ChangeEvent> sourceHeartbeat,
             MapFunction<ChangeEvent, ChangeEvent> toastCompletion,
             Sink<ChangeEvent> postgresSink,
             int sinkParallelism,
@@ -28,6 +29,10 @@ public final class ReplicationTopology {
         DataStream<ChangeEvent> changes =
                 env.fromSource(source, WatermarkStrategy.noWatermarks(), OperatorIds.SOURCE_NAME)
                         .uid(OperatorIds.SOURCE)
+                        .setParallelism(1)
+                        .map(sourceHeartbeat)
+                        .name(OperatorIds.HEARTBEAT_NAME)
+                        .uid(OperatorIds.HEARTBEAT)
                         .setParallelism(1)
                         .map(toastCompletion)
                         .name(OperatorIds.TOAST_NAME)

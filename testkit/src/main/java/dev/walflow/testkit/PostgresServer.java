@@ -114,11 +114,6 @@ public final class PostgresServer implements AutoCloseable {
         }
     }
 
-    /** Settings a caller may want to show, e.g. in the local run's banner. */
-    public Map<String, String> describe() {
-        return Map.of("port", String.valueOf(port()), "user", USER);
-    }
-
     @Override
     public void close() {
         try {

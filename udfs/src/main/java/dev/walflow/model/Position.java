@@ -36,10 +36,6 @@ public final class Position implements Comparable<Position> {
         this.ordinal = ordinal;
     }
 
-    public boolean isSnapshot() {
-        return lsn == 0 && changeLsn == 0;
-    }
-
     @Override
     public int compareTo(Position other) {
         int c = Long.compareUnsigned(lsn, other.lsn);

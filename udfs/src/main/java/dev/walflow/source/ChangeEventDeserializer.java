@@ -13,6 +13,8 @@ import org.apache.kafka.connect.source.SourceRecord;
 
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.List;
 import java.util.Map;
@@ -32,9 +34,16 @@ public final class ChangeEventDeserializer implements DebeziumDeserializationSch
     /** Tables with REPLICA IDENTITY FULL, whose old rows the WAL carries whole. */
     private final Set<String> fullIdentityTables;
 
-    private transient long lastChangeLsn = -1;
+    private transient long lastChangeLsn;
     private transient long lastTxLsn;
     private transient int ordinal;
+
+    /** Column names and version per row schema: Debezium reuses one schema object per table version. */
+    private transient Map<Schema, RowShape> shapes;
+
+    private record RowShape(String[] columns, int version) {}
+
+    private static final RowShape NO_ROW = new RowShape(new String[0], Arrays.hashCode(new String[0]));
 
     public ChangeEventDeserializer(Set<String> fullIdentityTables) {
         this.fullIdentityTables = new HashSet<>(fullIdentityTables);
@@ -63,16 +72,9 @@ public final class ChangeEventDeserializer implements DebeziumDeserializationSch
         Struct before = valueSchema.field("before") == null ? null : value.getStruct("before");
         Struct after = valueSchema.field("after") == null ? null : value.getStruct("after");
         Struct image = after != null ? after : before;
-        if (image != null) {
-            List<Field> fields = image.schema().fields();
-            event.columns = new String[fields.size()];
-            for (int i = 0; i < fields.size(); i++) {
-                event.columns[i] = fields.get(i).name();
-            }
-            event.schemaVersion = Arrays.hashCode(event.columns);
-        } else {
-            event.columns = new String[0];
-        }
+        RowShape shape = image == null ? NO_ROW : shape(image.schema());
+        event.columns = shape.columns();
+        event.schemaVersion = shape.version();
         event.before = values(before, event.columns);
         if (event.before != null && !fullIdentityTables.contains(event.table) && keyStructOf(record) != null) {
             // Without REPLICA IDENTITY FULL the WAL holds only the old key; Debezium fills the
@@ -107,6 +109,20 @@ public final class ChangeEventDeserializer implements DebeziumDeserializationSch
             event.commitMicros = commitMicros(record, source);
         }
         out.collect(event);
+    }
+
+    private RowShape shape(Schema rowSchema) {
+        if (shapes == null) {
+            shapes = new IdentityHashMap<>();
+        }
+        return shapes.computeIfAbsent(rowSchema, s -> {
+            List<Field> fields = s.fields();
+            String[] names = new String[fields.size()];
+            for (int i = 0; i < fields.size(); i++) {
+                names[i] = fields.get(i).name();
+            }
+            return new RowShape(names, Arrays.hashCode(names));
+        });
     }
 
     private static Struct keyStructOf(SourceRecord record) {

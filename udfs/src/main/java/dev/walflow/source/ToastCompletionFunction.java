@@ -40,27 +40,18 @@ public final class ToastCompletionFunction extends RichMapFunction<ChangeEvent, 
 
     private final String url;
     private final Properties connectionProperties;
-    private final java.time.Duration heartbeatInterval;
 
     private transient Connection connection;
     private transient Map<String, TableInfo> tables;
-    private transient SourceHeartbeat heartbeat;
 
-    /**
-     * @param heartbeatInterval how often to write a heartbeat message into the source's WAL
-     *     (see {@link SourceHeartbeat}); this function runs beside the source, once per job
-     */
-    public ToastCompletionFunction(String url, Properties connectionProperties, java.time.Duration heartbeatInterval) {
+    public ToastCompletionFunction(String url, Properties connectionProperties) {
         this.url = url;
         this.connectionProperties = connectionProperties;
-        this.heartbeatInterval = heartbeatInterval;
     }
 
     @Override
     public void open(OpenContext openContext) {
         tables = new HashMap<>();
-        heartbeat = new SourceHeartbeat(url, connectionProperties, heartbeatInterval);
-        heartbeat.start();
     }
 
     @Override
@@ -124,10 +115,6 @@ public final class ToastCompletionFunction extends RichMapFunction<ChangeEvent, 
 
     @Override
     public void close() {
-        if (heartbeat != null) {
-            heartbeat.close();
-            heartbeat = null;
-        }
         closeConnection();
     }
 

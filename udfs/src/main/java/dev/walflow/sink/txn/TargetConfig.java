@@ -43,6 +43,12 @@ public final class TargetConfig implements Serializable {
         this.walflowSchema = walflowSchema;
     }
 
+    /** The same writing settings for another database (e.g. the one holding change_history). */
+    public TargetConfig withDatabase(String otherUrl, String otherUsername, String otherPassword) {
+        return new TargetConfig(otherUrl, otherUsername, otherPassword, batchMaxRows, batchInterval,
+                maxRetries, deliveryGuarantee, jobName, walflowSchema);
+    }
+
     public String url() {
         return url;
     }

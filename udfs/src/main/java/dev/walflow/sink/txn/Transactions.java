@@ -23,10 +23,6 @@ public final class Transactions {
         return "walflow:" + sink + ":" + job + ":" + subtask + ":";
     }
 
-    public static String jobGidPrefix(String sink, String job) {
-        return "walflow:" + sink + ":" + job + ":";
-    }
-
     public static List<String> prepared(Connection c, String prefix) throws SQLException {
         List<String> gids = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(
