@@ -11,9 +11,13 @@ import dev.walflow.schema.TableInfo;
 import dev.walflow.sink.postgres.PostgresSink;
 import dev.walflow.sink.history.HistorySink;
 import dev.walflow.sink.txn.TargetConfig;
+import dev.walflow.source.PendingCommits;
+import dev.walflow.source.SafeLsnSource;
 import dev.walflow.source.SourceHeartbeatFunction;
 import dev.walflow.source.ToastCompletionFunction;
 import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.connector.source.SourceSplit;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.core.execution.CheckpointingMode;
@@ -68,7 +72,7 @@ public final class ReplicationJob {
                 : null;
         ReplicationTopology.build(
                 env,
-                SourceFactory.create(config, tables),
+                safeLsn(SourceFactory.create(config, tables), config, history != null),
                 new SourceHeartbeatFunction(
                         config.get(SourceOptions.URL),
                         sourceConnectionProperties(config),
@@ -79,6 +83,28 @@ public final class ReplicationJob {
                 history);
         LOG.info("Capturing {} tables", tables.size());
         return config;
+    }
+
+    /**
+     * Under exactly-once, the slot is confirmed only up to what every sink has committed (not
+     * just prepared). At-least-once sinks commit before a checkpoint's barrier passes them.
+     */
+    private static Source<ChangeEvent, ?, ?> safeLsn(
+            Source<ChangeEvent, ?, ?> source, JobConfig config, boolean withHistory) {
+        TargetConfig sink = sinkConfig(config);
+        if (!sink.exactlyOnce()) {
+            return source;
+        }
+        PendingCommits pending = new PendingCommits().add(sink, PostgresSink.NAME);
+        if (withHistory) {
+            pending.add(historyConfig(config), HistorySink.NAME);
+        }
+        return wrap(source, pending);
+    }
+
+    private static <S extends SourceSplit, E> Source<ChangeEvent, S, E> wrap(
+            Source<ChangeEvent, S, E> source, PendingCommits pending) {
+        return new SafeLsnSource<>(source, pending);
     }
 
     static void configure(StreamExecutionEnvironment env, JobConfig config) {

@@ -15,6 +15,7 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -22,8 +23,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Wraps walflow's PostgreSQL sink and fails once: in the writer after a number of changes, or
- * in the committer after its transaction was prepared and before it is committed. The triggers
- * are static: the MiniCluster runs in the test's JVM and the restarted task must not fail again.
+ * in the committer after its transaction was prepared and before it is committed. Or it only
+ * delays every commit, like a slow target. The triggers are static: the MiniCluster runs in the
+ * test's JVM and the restarted task must not fail again.
  */
 final class FailingSink
         implements Sink<ChangeEvent>, SupportsCommitter<PreparedTransaction>, SupportsWriterState<ChangeEvent, WriterState> {
@@ -37,21 +39,28 @@ final class FailingSink
     private final Sink<ChangeEvent> delegate;
     private final long failAfter;
     private final boolean failFirstCommit;
+    private final long commitDelayMillis;
 
-    private FailingSink(Sink<ChangeEvent> delegate, long failAfter, boolean failFirstCommit) {
+    private FailingSink(Sink<ChangeEvent> delegate, long failAfter, boolean failFirstCommit, long commitDelayMillis) {
         this.delegate = delegate;
         this.failAfter = failAfter;
         this.failFirstCommit = failFirstCommit;
+        this.commitDelayMillis = commitDelayMillis;
     }
 
     /** Fails the writer once, after {@code failAfter} changes. */
     static FailingSink inWriter(Sink<ChangeEvent> delegate, long failAfter) {
-        return new FailingSink(delegate, failAfter, false);
+        return new FailingSink(delegate, failAfter, false, 0);
     }
 
     /** Fails the committer once, after at least {@code afterChanges} changes were written. */
     static FailingSink beforeCommit(Sink<ChangeEvent> delegate, long afterChanges) {
-        return new FailingSink(delegate, afterChanges, true);
+        return new FailingSink(delegate, afterChanges, true, 0);
+    }
+
+    /** Never fails, but waits before committing each checkpoint's transactions. */
+    static FailingSink slowCommits(Sink<ChangeEvent> delegate, Duration delay) {
+        return new FailingSink(delegate, Long.MAX_VALUE, false, delay.toMillis());
     }
 
     static void reset() {
@@ -133,6 +142,9 @@ final class FailingSink
             public void commit(Collection<CommitRequest<PreparedTransaction>> requests) throws IOException, InterruptedException {
                 if (failFirstCommit && !requests.isEmpty() && SEEN.get() >= failAfter && COMMIT_FAILED.compareAndSet(false, true)) {
                     throw new IllegalStateException("Injected failure between PREPARE and COMMIT PREPARED");
+                }
+                if (commitDelayMillis > 0 && !requests.isEmpty()) {
+                    Thread.sleep(commitDelayMillis);
                 }
                 committer.commit(requests);
             }

@@ -16,11 +16,14 @@ public final class HistorySink extends TransactionalSink {
 
     private static final long serialVersionUID = 1L;
 
+    /** Names this sink's transactions and progress rows. */
+    public static final String NAME = "history";
+
     private final Duration retention;
 
     /** @param retention how long rows are kept, or null to keep them all */
     public HistorySink(TargetConfig config, Duration retention) {
-        super(config, HistoryWriter.SINK_NAME);
+        super(config, NAME);
         this.retention = retention;
     }
 

@@ -29,8 +29,6 @@ import java.util.List;
 /** Appends every change to {@code change_history}, in the transactions of its base class. */
 final class HistoryWriter extends TransactionalWriter<ChangeEvent> {
 
-    static final String SINK_NAME = "history";
-
     private static final Logger LOG = LoggerFactory.getLogger(HistoryWriter.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -40,7 +38,7 @@ final class HistoryWriter extends TransactionalWriter<ChangeEvent> {
 
     HistoryWriter(TargetConfig config, Duration retention, WriterInitContext context, Collection<WriterState> restored)
             throws IOException {
-        super(config, SINK_NAME, context, restored);
+        super(config, HistorySink.NAME, context, restored);
         this.retention = retention;
     }
 

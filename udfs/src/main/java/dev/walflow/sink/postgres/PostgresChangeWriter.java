@@ -36,8 +36,6 @@ import java.util.Map;
  */
 final class PostgresChangeWriter extends TransactionalWriter<ChangeEvent> {
 
-    static final String SINK_NAME = "postgres";
-
     private static final Logger LOG = LoggerFactory.getLogger(PostgresChangeWriter.class);
 
     private final Map<String, PendingChanges> pending = new LinkedHashMap<>();
@@ -45,7 +43,7 @@ final class PostgresChangeWriter extends TransactionalWriter<ChangeEvent> {
 
     PostgresChangeWriter(TargetConfig config, WriterInitContext context, Collection<WriterState> restored)
             throws IOException {
-        super(config, SINK_NAME, context, restored);
+        super(config, PostgresSink.NAME, context, restored);
     }
 
     @Override

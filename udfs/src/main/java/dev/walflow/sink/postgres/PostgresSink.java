@@ -18,8 +18,11 @@ public final class PostgresSink extends TransactionalSink {
 
     private static final long serialVersionUID = 1L;
 
+    /** Names this sink's transactions and progress rows. */
+    public static final String NAME = "postgres";
+
     public PostgresSink(TargetConfig config) {
-        super(config, PostgresChangeWriter.SINK_NAME);
+        super(config, NAME);
     }
 
     @Override

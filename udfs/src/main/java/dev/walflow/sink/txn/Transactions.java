@@ -20,7 +20,12 @@ public final class Transactions {
 
     /** Names walflow's transactions: {@code walflow:<sink>:<job>:<subtask>:<n>}. */
     public static String gidPrefix(String sink, String job, int subtask) {
-        return "walflow:" + sink + ":" + job + ":" + subtask + ":";
+        return jobGidPrefix(sink, job) + subtask + ":";
+    }
+
+    /** The start of every transaction name a sink of a job gives, whatever the subtask. */
+    public static String jobGidPrefix(String sink, String job) {
+        return "walflow:" + sink + ":" + job + ":";
     }
 
     public static List<String> prepared(Connection c, String prefix) throws SQLException {

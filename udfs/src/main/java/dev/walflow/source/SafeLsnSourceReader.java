@@ -1,0 +1,135 @@
+package dev.walflow.source;
+
+import org.apache.flink.api.connector.source.ReaderOutput;
+import org.apache.flink.api.connector.source.SourceEvent;
+import org.apache.flink.api.connector.source.SourceReader;
+import org.apache.flink.api.connector.source.SourceSplit;
+import org.apache.flink.core.io.InputStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.SQLException;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Holds back the wrapped reader's checkpoint notifications (on which Flink CDC confirms the
+ * checkpoint's LSN to the slot) until the sinks have committed what that checkpoint covers.
+ *
+ * <p>Flink notifies the source and the sinks' committers of a completed checkpoint at the same
+ * time, so without this the slot could for a moment be ahead of what a target shows, or for as
+ * long as a committer is slow or its target is down. When checkpoint N completes, every
+ * transaction of checkpoints up to N is already prepared; the names of the prepared
+ * transactions at that moment are a superset of those still pending for N. Once none of them
+ * is prepared any more, N's position is committed everywhere and is passed on. A later
+ * checkpoint's notification passes on the newest checkpoint that has become safe.
+ */
+final class SafeLsnSourceReader<T, S extends SourceSplit> implements SourceReader<T, S> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SafeLsnSourceReader.class);
+
+    /** Marks a checkpoint whose pending transactions could not be read when it completed. */
+    private static final Set<String> UNKNOWN = null;
+
+    private final SourceReader<T, S> delegate;
+    private final PendingCommits pendingCommits;
+    /** Completed checkpoints not yet passed on, with the transactions each waits for. */
+    private final TreeMap<Long, Set<String>> waiting = new TreeMap<>();
+
+    SafeLsnSourceReader(SourceReader<T, S> delegate, PendingCommits pendingCommits) {
+        this.delegate = delegate;
+        this.pendingCommits = pendingCommits;
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) throws Exception {
+        Set<String> prepared;
+        try {
+            prepared = pendingCommits.read();
+        } catch (SQLException e) {
+            // The slot waits; the next completed checkpoint tries again.
+            LOG.warn("Checkpoint {} completed, but its position is not confirmed to the slot yet: {}",
+                    checkpointId, e.getMessage());
+            waiting.put(checkpointId, UNKNOWN);
+            return;
+        }
+        waiting.put(checkpointId, prepared);
+        long safe = -1;
+        for (Iterator<Map.Entry<Long, Set<String>>> it = waiting.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Long, Set<String>> entry = it.next();
+            // Transactions of a checkpoint can only leave the prepared set, so the set read now
+            // stands in for one that could not be read when that checkpoint completed.
+            Set<String> awaited = entry.getValue() == UNKNOWN ? prepared : entry.getValue();
+            if (!Collections.disjoint(awaited, prepared)) {
+                break;
+            }
+            safe = entry.getKey();
+            it.remove();
+        }
+        if (safe >= 0) {
+            delegate.notifyCheckpointComplete(safe);
+        } else {
+            LOG.debug("Checkpoint {} completed; the slot waits for {} prepared transactions", checkpointId, prepared.size());
+        }
+    }
+
+    @Override
+    public void notifyCheckpointAborted(long checkpointId) throws Exception {
+        delegate.notifyCheckpointAborted(checkpointId);
+    }
+
+    @Override
+    public void start() {
+        delegate.start();
+    }
+
+    @Override
+    public InputStatus pollNext(ReaderOutput<T> output) throws Exception {
+        return delegate.pollNext(output);
+    }
+
+    @Override
+    public List<S> snapshotState(long checkpointId) {
+        return delegate.snapshotState(checkpointId);
+    }
+
+    @Override
+    public CompletableFuture<Void> isAvailable() {
+        return delegate.isAvailable();
+    }
+
+    @Override
+    public void addSplits(List<S> splits) {
+        delegate.addSplits(splits);
+    }
+
+    @Override
+    public void notifyNoMoreSplits() {
+        delegate.notifyNoMoreSplits();
+    }
+
+    @Override
+    public void handleSourceEvents(SourceEvent sourceEvent) {
+        delegate.handleSourceEvents(sourceEvent);
+    }
+
+    @Override
+    public void pauseOrResumeSplits(Collection<String> splitsToPause, Collection<String> splitsToResume) {
+        delegate.pauseOrResumeSplits(splitsToPause, splitsToResume);
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            delegate.close();
+        } finally {
+            pendingCommits.close();
+        }
+    }
+}
