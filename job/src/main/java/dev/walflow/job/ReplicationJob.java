@@ -135,7 +135,7 @@ public final class ReplicationJob {
     }
 
     public static TargetConfig sinkConfig(JobConfig config) {
-        return new TargetConfig(
+        TargetConfig target = new TargetConfig(
                 config.get(SinkOptions.POSTGRES_URL),
                 config.get(SinkOptions.POSTGRES_USERNAME),
                 config.configuration().get(SinkOptions.POSTGRES_PASSWORD),
@@ -145,6 +145,9 @@ public final class ReplicationJob {
                 config.get(SinkOptions.DELIVERY_GUARANTEE),
                 config.get(JobOptions.JOB_NAME),
                 config.get(JobOptions.WALFLOW_SCHEMA));
+        return config.configuration().getOptional(JobOptions.CHECKPOINT_DIR)
+                .map(target::withCheckpointDir)
+                .orElse(target);
     }
 
     /** The history database: its own URL and user where given, else the PostgreSQL target's. */

@@ -29,7 +29,8 @@ public final class JobOptions {
                     .stringType()
                     .noDefaultValue()
                     .withDescription(
-                            "Checkpoint storage URI (file:///..., s3://...). Unset: the cluster's configured storage.");
+                            "Checkpoint storage URI (file:///..., s3://...). Unset: the cluster's configured storage. When set,"
+                                    + " a cancelled job also reads here which of its prepared transactions to commit.");
 
     public static final ConfigOption<String> WALFLOW_SCHEMA =
             ConfigOptions.key("walflow.schema")

@@ -9,8 +9,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -80,6 +85,73 @@ class ExactlyOnceITCase {
             ledger.write(200);
             ledger.assertExactlyOnce();
         }
+    }
+
+    /**
+     * A plain cancel while a completed checkpoint's transaction waits to be committed (the
+     * PostgreSQL committer is stuck on a slow target): closing, the sink commits it, since the
+     * checkpoint storage shows the checkpoint complete. change_history has meanwhile prepared
+     * its part of the next checkpoint, which never completes but might have, as far as it can
+     * tell; that one is left, and the next start settles it. The job resumes from its retained
+     * checkpoint with every change applied once.
+     */
+    @Test
+    void cancelSettlesPreparedTransactionsAndResumes(@TempDir Path checkpoints) throws Exception {
+        Pipeline first = pipeline("eo_cancel").param("checkpoint.dir", checkpoints.toUri().toString());
+        ChangeLedger ledger = new ChangeLedger(first);
+        ledger.create(300);
+        first.start(FailingSink::slowCommits);
+        first.awaitTargetEqualsSource(ChangeLedger.TABLE);
+        ledger.write(100);
+        first.awaitTargetEqualsSource(ChangeLedger.TABLE);
+
+        FailingSink.COMMIT_DELAY_MILLIS.set(600_000);
+        ledger.write(50);
+        Pipeline.await("a completed checkpoint's commit to be held up", () -> FailingSink.DELAYED_COMMITS.get() > 0);
+        try (Connection t = first.target()) {
+            assertThat(prepared(t, "walflow:postgres:eo_cancel:")).as("the sink's transaction held up").isNotEmpty();
+        }
+        first.client.cancel().get();
+        Pipeline.await("the job to end", first::isTerminal);
+        List<String> leftByHistory;
+        try (Connection t = first.target()) {
+            assertThat(prepared(t, "walflow:postgres:eo_cancel:"))
+                    .as("the sink's prepared transactions after cancel (its checkpoint had completed)")
+                    .isEmpty();
+            leftByHistory = prepared(t, "walflow:history:eo_cancel:");
+        }
+
+        FailingSink.COMMIT_DELAY_MILLIS.set(0);
+        Path jobDir = checkpoints.resolve(first.client.getJobID().toHexString());
+        String retained;
+        try (Stream<Path> dirs = Files.list(jobDir)) {
+            retained = dirs.filter(d -> d.getFileName().toString().startsWith("chk-") && Files.exists(d.resolve("_metadata")))
+                    .max(Comparator.comparingLong(d -> Long.parseLong(d.getFileName().toString().substring(4))))
+                    .orElseThrow(() -> new AssertionError("no retained checkpoint in " + jobDir))
+                    .toUri().toString();
+        }
+        try (Pipeline resumed = new Pipeline(first.sourceDb, first.targetDb, first.slot)
+                .param("source.tables", ChangeLedger.TABLE)
+                .param("job.name", "eo_cancel")
+                .fromSavepoint(retained)) {
+            resumed.start();
+            ledger = ledger.on(resumed);
+            ledger.write(50);
+            ledger.assertExactlyOnce();
+            try (Connection t = resumed.target()) {
+                assertThat(prepared(t, "walflow:history:eo_cancel:"))
+                        .as("change_history's transactions left by the cancel, after the restart")
+                        .filteredOn(leftByHistory::contains)
+                        .isEmpty();
+            }
+        }
+    }
+
+    private static List<String> prepared(Connection target, String prefix) {
+        List<String> gids = new ArrayList<>();
+        SqlRunner.rows(target, "SELECT gid FROM pg_prepared_xacts WHERE starts_with(gid, '" + prefix + "')")
+                .forEach(row -> gids.add(row.get(0)));
+        return gids;
     }
 
     @Test

@@ -15,7 +15,6 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -24,8 +23,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Wraps walflow's PostgreSQL sink and fails once: in the writer after a number of changes, or
  * in the committer after its transaction was prepared and before it is committed. Or it only
- * delays every commit, like a slow target. The triggers are static: the MiniCluster runs in the
- * test's JVM and the restarted task must not fail again.
+ * delays commits by {@link #COMMIT_DELAY_MILLIS}, like a slow target. The triggers are static:
+ * the MiniCluster runs in the test's JVM, the restarted task must not fail again, and a test
+ * changes the delay while the job runs.
  */
 final class FailingSink
         implements Sink<ChangeEvent>, SupportsCommitter<PreparedTransaction>, SupportsWriterState<ChangeEvent, WriterState> {
@@ -35,38 +35,43 @@ final class FailingSink
     static final AtomicLong SEEN = new AtomicLong();
     static final AtomicBoolean FAILED = new AtomicBoolean();
     static final AtomicBoolean COMMIT_FAILED = new AtomicBoolean();
+    static final AtomicLong COMMIT_DELAY_MILLIS = new AtomicLong();
+    /** Commits that began waiting out a delay. */
+    static final AtomicLong DELAYED_COMMITS = new AtomicLong();
 
     private final Sink<ChangeEvent> delegate;
     private final long failAfter;
     private final boolean failFirstCommit;
-    private final long commitDelayMillis;
+    private final boolean slowCommits;
 
-    private FailingSink(Sink<ChangeEvent> delegate, long failAfter, boolean failFirstCommit, long commitDelayMillis) {
+    private FailingSink(Sink<ChangeEvent> delegate, long failAfter, boolean failFirstCommit, boolean slowCommits) {
         this.delegate = delegate;
         this.failAfter = failAfter;
         this.failFirstCommit = failFirstCommit;
-        this.commitDelayMillis = commitDelayMillis;
+        this.slowCommits = slowCommits;
     }
 
     /** Fails the writer once, after {@code failAfter} changes. */
     static FailingSink inWriter(Sink<ChangeEvent> delegate, long failAfter) {
-        return new FailingSink(delegate, failAfter, false, 0);
+        return new FailingSink(delegate, failAfter, false, false);
     }
 
     /** Fails the committer once, after at least {@code afterChanges} changes were written. */
     static FailingSink beforeCommit(Sink<ChangeEvent> delegate, long afterChanges) {
-        return new FailingSink(delegate, afterChanges, true, 0);
+        return new FailingSink(delegate, afterChanges, true, false);
     }
 
-    /** Never fails, but waits before committing each checkpoint's transactions. */
-    static FailingSink slowCommits(Sink<ChangeEvent> delegate, Duration delay) {
-        return new FailingSink(delegate, Long.MAX_VALUE, false, delay.toMillis());
+    /** Never fails, but waits {@link #COMMIT_DELAY_MILLIS} before committing transactions. */
+    static FailingSink slowCommits(Sink<ChangeEvent> delegate) {
+        return new FailingSink(delegate, Long.MAX_VALUE, false, true);
     }
 
     static void reset() {
         SEEN.set(0);
         FAILED.set(false);
         COMMIT_FAILED.set(false);
+        COMMIT_DELAY_MILLIS.set(0);
+        DELAYED_COMMITS.set(0);
     }
 
     @SuppressWarnings("unchecked")
@@ -143,8 +148,10 @@ final class FailingSink
                 if (failFirstCommit && !requests.isEmpty() && SEEN.get() >= failAfter && COMMIT_FAILED.compareAndSet(false, true)) {
                     throw new IllegalStateException("Injected failure between PREPARE and COMMIT PREPARED");
                 }
-                if (commitDelayMillis > 0 && !requests.isEmpty()) {
-                    Thread.sleep(commitDelayMillis);
+                long delay = COMMIT_DELAY_MILLIS.get();
+                if (slowCommits && delay > 0 && !requests.isEmpty()) {
+                    DELAYED_COMMITS.incrementAndGet();
+                    Thread.sleep(delay);
                 }
                 committer.commit(requests);
             }

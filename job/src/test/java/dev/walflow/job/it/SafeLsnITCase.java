@@ -10,7 +10,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -41,11 +40,13 @@ class SafeLsnITCase {
     void slotNeverPassesWhatTheTargetHolds() throws Exception {
         String source = TestPostgres.newDatabase("safelsn_src");
         String target = TestPostgres.newDatabase("safelsn_dst");
+        FailingSink.reset();
+        FailingSink.COMMIT_DELAY_MILLIS.set(1500);
         try (Pipeline p = new Pipeline(source, target, "safe_lsn")) {
             p.sourceSql("CREATE TABLE items (id bigint PRIMARY KEY)", "INSERT INTO items VALUES (0)");
             p.param("source.tables", "public.items")
                     .param("checkpoint.interval", "300ms")
-                    .start(sink -> FailingSink.slowCommits(sink, Duration.ofMillis(1500)));
+                    .start(sink -> FailingSink.slowCommits(sink));
             p.awaitTargetEqualsSource("public.items");
 
             // id -> a WAL position read after the row's transaction committed.

@@ -21,6 +21,7 @@ public final class TargetConfig implements Serializable {
     private final DeliveryGuarantee deliveryGuarantee;
     private final String jobName;
     private final String walflowSchema;
+    private final String checkpointDir;
 
     public TargetConfig(
             String url,
@@ -32,6 +33,21 @@ public final class TargetConfig implements Serializable {
             DeliveryGuarantee deliveryGuarantee,
             String jobName,
             String walflowSchema) {
+        this(url, username, password, batchMaxRows, batchInterval, maxRetries, deliveryGuarantee, jobName,
+                walflowSchema, null);
+    }
+
+    private TargetConfig(
+            String url,
+            String username,
+            String password,
+            int batchMaxRows,
+            Duration batchInterval,
+            int maxRetries,
+            DeliveryGuarantee deliveryGuarantee,
+            String jobName,
+            String walflowSchema,
+            String checkpointDir) {
         this.url = Objects.requireNonNull(url, "url must not be null");
         this.username = username;
         this.password = password;
@@ -41,12 +57,27 @@ public final class TargetConfig implements Serializable {
         this.deliveryGuarantee = deliveryGuarantee;
         this.jobName = jobName;
         this.walflowSchema = walflowSchema;
+        this.checkpointDir = checkpointDir;
     }
 
     /** The same writing settings for another database (e.g. the one holding change_history). */
     public TargetConfig withDatabase(String otherUrl, String otherUsername, String otherPassword) {
         return new TargetConfig(otherUrl, otherUsername, otherPassword, batchMaxRows, batchInterval,
-                maxRetries, deliveryGuarantee, jobName, walflowSchema);
+                maxRetries, deliveryGuarantee, jobName, walflowSchema, checkpointDir);
+    }
+
+    /**
+     * Where the job's checkpoints are stored (a URI), so a writer closing while one of its
+     * transactions is prepared can tell whether that transaction's checkpoint completed.
+     */
+    public TargetConfig withCheckpointDir(String dir) {
+        return new TargetConfig(url, username, password, batchMaxRows, batchInterval,
+                maxRetries, deliveryGuarantee, jobName, walflowSchema, dir);
+    }
+
+    /** The job's checkpoint storage URI, or null when the cluster's default is used. */
+    public String checkpointDir() {
+        return checkpointDir;
     }
 
     public String url() {

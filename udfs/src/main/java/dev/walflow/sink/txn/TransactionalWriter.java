@@ -17,7 +17,9 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -58,6 +60,9 @@ public abstract class TransactionalWriter<E>
     private Position transactionPosition = Position.SNAPSHOT;
     private long nextSequence;
     private final List<PreparedTransaction> awaitingCommit = new ArrayList<>();
+    /** The checkpoint of each transaction prepared by this run, once its snapshot was taken. */
+    private final Map<String, Long> checkpointOf = new HashMap<>();
+    private final String jobId;
 
     protected TransactionalWriter(
             TargetConfig config, String sinkName, WriterInitContext context, Collection<WriterState> restored)
@@ -68,6 +73,7 @@ public abstract class TransactionalWriter<E>
         this.parallelism = context.getTaskInfo().getNumberOfParallelSubtasks();
         this.maxParallelism = context.getTaskInfo().getMaxNumberOfParallelSubtasks();
         this.timers = context.getProcessingTimeService();
+        this.jobId = context.getJobInfo().getJobId().toHexString();
         this.rowsWritten = context.metricGroup().counter("walflowRowsWritten");
         this.batchesWritten = context.metricGroup().counter("walflowBatchesWritten");
         if (config.exactlyOnce()) {
@@ -208,6 +214,8 @@ public abstract class TransactionalWriter<E>
         }
         List<String> gids = new ArrayList<>();
         awaitingCommit.forEach(t -> gids.add(t.gid()));
+        checkpointOf.keySet().retainAll(gids);
+        gids.forEach(gid -> checkpointOf.putIfAbsent(gid, checkpointId));
         return List.of(new WriterState(subtask, nextSequence, gids));
     }
 
@@ -322,8 +330,51 @@ public abstract class TransactionalWriter<E>
 
     @Override
     public void close() {
-        // The open transaction rolls back with the connection. Prepared ones stay: their
-        // checkpoint may have completed, and the next start commits or rolls them back.
+        // The open transaction rolls back with the connection.
         dropConnection();
+        if (config.exactlyOnce() && !awaitingCommit.isEmpty()) {
+            settlePrepared();
+        }
+    }
+
+    /**
+     * Settles, when the job is cancelled or the task fails, transactions this writer prepared
+     * that are still uncommitted, so that no orphan holds locks and blocks VACUUM:
+     * <ul>
+     *   <li>prepared but never part of a snapshot of this writer: its checkpoint cannot complete
+     *       without this subtask, so it is rolled back;</li>
+     *   <li>part of checkpoint N, and a checkpoint N or later is complete in the checkpoint
+     *       storage: the committer would commit it (committables of an aborted checkpoint move
+     *       to the next one), so it is committed; a restore finds it in walflow.progress;</li>
+     *   <li>otherwise (N may still complete, N is a savepoint, or the storage is unknown) it is
+     *       left prepared, and the next start of this job commits or rolls it back.</li>
+     * </ul>
+     */
+    private void settlePrepared() {
+        try (Connection c = DriverManager.getConnection(config.url(), config.connectionProperties())) {
+            c.setAutoCommit(true);
+            Set<String> still = new HashSet<>(Transactions.prepared(c, Transactions.gidPrefix(sinkName, config.jobName(), subtask)));
+            long completed = CompletedCheckpoints.latest(config.checkpointDir(), jobId);
+            for (PreparedTransaction t : awaitingCommit) {
+                if (!still.contains(t.gid())) {
+                    continue;
+                }
+                Long checkpoint = checkpointOf.get(t.gid());
+                if (checkpoint == null) {
+                    Transactions.rollbackPrepared(c, t.gid());
+                    LOG.info("Rolled back {} at close: no snapshot of this writer holds it", t.gid());
+                } else if (completed >= checkpoint) {
+                    Transactions.commitPrepared(c, t.gid());
+                    LOG.info("Committed {} at close: checkpoint {} completed (checkpoint {} is the latest)",
+                            t.gid(), checkpoint, completed);
+                } else {
+                    LOG.warn("Left {} prepared at close: checkpoint {} is not known to be complete;"
+                            + " the next start of job {} commits or rolls it back", t.gid(), checkpoint, config.jobName());
+                }
+            }
+        } catch (SQLException e) {
+            LOG.warn("Could not settle prepared transactions on {} at close; the next start of job {} will: {}",
+                    config.url(), config.jobName(), describe(e));
+        }
     }
 }
