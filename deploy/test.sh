@@ -34,7 +34,29 @@ check_tools() {
 # called from install_test_dependencies, and must be safe to run again on a prepared machine.
 
 install_test_dependencies() {
-    : # Nothing yet: PostgreSQL comes from a Maven artifact.
+    # PostgreSQL comes from a Maven artifact.
+    install_chdb
+}
+
+# chdb, the ClickHouse engine as a Node library, under the ClickHouse test front end
+# (testkit/clickhouse/server.mjs, started by ClickHouseServer). About 550 MB, installed once;
+# again only when package.json pins another version. `npm install`, not `npm ci`: chdb's
+# optional packages for other platforms are not all published.
+install_chdb() {
+    local dir=testkit/clickhouse wanted installed start=$SECONDS
+    command -v node >/dev/null && command -v npm >/dev/null \
+        || die "node and npm not found: install Node.js 18 or newer (for the ClickHouse ITCases)"
+    wanted=$(cd "$dir" && node -p "require('./package.json').dependencies.chdb")
+    installed=$(cd "$dir" && node -p "require('./node_modules/chdb/package.json').version" \
+        2>/dev/null || true)
+    if [[ $installed == "$wanted" ]]; then
+        echo "chdb $installed already installed in $dir/node_modules"
+        return
+    fi
+    echo "Installing chdb $wanted into $dir/node_modules (about 550 MB; once per machine)..."
+    (cd "$dir" && npm install --no-audit --no-fund) || die "npm install failed in $dir"
+    echo "chdb $wanted installed in $((SECONDS - start)) s" \
+        "($(du -sh "$dir/node_modules" | cut -f1))"
 }
 
 # --- Tests ---------------------------------------------------------------------------------
