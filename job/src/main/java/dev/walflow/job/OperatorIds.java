@@ -23,6 +23,12 @@ public final class OperatorIds {
     public static final String SINK_HISTORY = "walflow-sink-history";
     public static final String SINK_HISTORY_NAME = "change_history sink";
 
+    public static final String COMPLETE_ROWS = "walflow-clickhouse-complete-rows";
+    public static final String COMPLETE_ROWS_NAME = "Complete rows for ClickHouse";
+
+    public static final String SINK_CLICKHOUSE = "walflow-sink-clickhouse";
+    public static final String SINK_CLICKHOUSE_NAME = "ClickHouse sink";
+
     /**
      * Key groups of the keyed sinks. Fixed so that routing (which places TRUNCATE copies on
      * every subtask) and the sinks agree, and so savepoints stay valid when parallelism changes.

@@ -1,5 +1,6 @@
 package dev.walflow.job;
 
+import dev.walflow.job.config.ClickHouseOptions;
 import dev.walflow.job.config.HistoryOptions;
 import dev.walflow.job.config.JobConfig;
 import dev.walflow.job.config.JobOptions;
@@ -8,11 +9,16 @@ import dev.walflow.job.config.SinkOptions;
 import dev.walflow.job.config.SourceOptions;
 import dev.walflow.model.ChangeEvent;
 import dev.walflow.schema.TableInfo;
+import dev.walflow.sink.clickhouse.ClickHouseConfig;
+import dev.walflow.sink.clickhouse.ClickHouseSink;
+import dev.walflow.sink.clickhouse.CompleteRowFunction;
 import dev.walflow.sink.postgres.PostgresSink;
 import dev.walflow.sink.history.HistorySink;
 import dev.walflow.sink.txn.TargetConfig;
 import dev.walflow.source.PendingCommits;
 import dev.walflow.source.SafeLsnSource;
+import dev.walflow.source.SourceCatalog;
+import dev.walflow.source.SourceRowLookup;
 import dev.walflow.source.SourceHeartbeatFunction;
 import dev.walflow.source.ToastCompletionFunction;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -63,6 +69,15 @@ public final class ReplicationJob {
             StreamExecutionEnvironment env,
             UnaryOperator<Sink<ChangeEvent>> sinkDecorator,
             String... args) {
+        return build(env, sinkDecorator, UnaryOperator.identity(), args);
+    }
+
+    /** As above, with the ClickHouse sink (when configured) passed through its own decorator. */
+    public static JobConfig build(
+            StreamExecutionEnvironment env,
+            UnaryOperator<Sink<ChangeEvent>> sinkDecorator,
+            UnaryOperator<Sink<ChangeEvent>> clickHouseDecorator,
+            String... args) {
         JobConfig config = JobConfig.parse(args, System.getenv());
         LOG.info("walflow parameters: {}", config.describe());
         List<TableInfo> tables = Preflight.run(config);
@@ -70,6 +85,19 @@ public final class ReplicationJob {
         HistorySink history = config.get(HistoryOptions.ENABLED)
                 ? new HistorySink(historyConfig(config), config.configuration().get(HistoryOptions.RETENTION))
                 : null;
+        ClickHouseConfig clickHouse = clickHouseConfig(config);
+        Sink<ChangeEvent> clickHouseSink = null;
+        CompleteRowFunction completeRows = null;
+        if (clickHouse != null) {
+            ClickHousePreflight.run(clickHouse, tables);
+            Properties source = sourceConnectionProperties(config);
+            clickHouseSink = clickHouseDecorator.apply(
+                    new ClickHouseSink(clickHouse, new SourceCatalog(config.get(SourceOptions.URL), source, tables)));
+            completeRows = new CompleteRowFunction(
+                    tables,
+                    config.configuration().get(ClickHouseOptions.ROW_STATE_TTL),
+                    new SourceRowLookup(config.get(SourceOptions.URL), source));
+        }
         ReplicationTopology.build(
                 env,
                 safeLsn(SourceFactory.create(config, tables), config, history != null),
@@ -80,7 +108,9 @@ public final class ReplicationJob {
                 new ToastCompletionFunction(config.get(SourceOptions.URL), sourceConnectionProperties(config)),
                 sinkDecorator.apply(new PostgresSink(sinkConfig(config))),
                 config.get(SinkOptions.POSTGRES_PARALLELISM),
-                history);
+                history,
+                completeRows,
+                clickHouseSink);
         LOG.info("Capturing {} tables", tables.size());
         return config;
     }
@@ -148,6 +178,27 @@ public final class ReplicationJob {
         return config.configuration().getOptional(JobOptions.CHECKPOINT_DIR)
                 .map(target::withCheckpointDir)
                 .orElse(target);
+    }
+
+    /** The ClickHouse sink's settings, or null when {@code sink.clickhouse.url} is not set. */
+    public static ClickHouseConfig clickHouseConfig(JobConfig config) {
+        Configuration c = config.configuration();
+        if (!c.contains(ClickHouseOptions.URL)) {
+            return null;
+        }
+        return new ClickHouseConfig(
+                c.get(ClickHouseOptions.URL),
+                c.get(ClickHouseOptions.USERNAME),
+                c.get(ClickHouseOptions.PASSWORD),
+                c.get(ClickHouseOptions.DATABASE),
+                c.get(ClickHouseOptions.CLUSTER),
+                c.get(ClickHouseOptions.BATCH_MAX_ROWS),
+                c.get(ClickHouseOptions.BATCH_MAX_BYTES).getBytes(),
+                c.get(ClickHouseOptions.BATCH_INTERVAL),
+                c.get(ClickHouseOptions.MAX_RETRIES),
+                c.get(ClickHouseOptions.DEDUP_WINDOW),
+                config.get(SinkOptions.DELIVERY_GUARANTEE),
+                config.get(JobOptions.JOB_NAME));
     }
 
     /** The history database: its own URL and user where given, else the PostgreSQL target's. */

@@ -8,11 +8,14 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 
 /**
  * The job's graph: one CDC source (the WAL is one stream per slot), routing by (table, primary
  * key), the PostgreSQL sink, and change_history (fed before routing, which copies TRUNCATEs).
- * Source and sinks are arguments so tests can swap them; a null history sink leaves it out.
+ * Source and sinks are arguments so tests can swap them; a null history sink leaves it out, and
+ * so does a null ClickHouse sink. ClickHouse gets the routed stream too (same parallelism, so a
+ * TRUNCATE reaches each of its subtasks), made complete by keyed state first.
  */
 public final class ReplicationTopology {
 
@@ -25,7 +28,9 @@ public final class ReplicationTopology {
             MapFunction<ChangeEvent, ChangeEvent> toastCompletion,
             Sink<ChangeEvent> postgresSink,
             int sinkParallelism,
-            Sink<ChangeEvent> historySink) {
+            Sink<ChangeEvent> historySink,
+            KeyedProcessFunction<String, ChangeEvent, ChangeEvent> completeRows,
+            Sink<ChangeEvent> clickHouseSink) {
         DataStream<ChangeEvent> changes =
                 env.fromSource(source, WatermarkStrategy.noWatermarks(), OperatorIds.SOURCE_NAME)
                         .uid(OperatorIds.SOURCE)
@@ -56,6 +61,19 @@ public final class ReplicationTopology {
                 .uid(OperatorIds.SINK_POSTGRES)
                 .setParallelism(sinkParallelism)
                 .setMaxParallelism(OperatorIds.SINK_MAX_PARALLELISM);
+        if (clickHouseSink != null) {
+            routed.keyBy(e -> e.routeKey)
+                    .process(completeRows)
+                    .name(OperatorIds.COMPLETE_ROWS_NAME)
+                    .uid(OperatorIds.COMPLETE_ROWS)
+                    .setParallelism(sinkParallelism)
+                    .setMaxParallelism(OperatorIds.SINK_MAX_PARALLELISM)
+                    .sinkTo(clickHouseSink)
+                    .name(OperatorIds.SINK_CLICKHOUSE_NAME)
+                    .uid(OperatorIds.SINK_CLICKHOUSE)
+                    .setParallelism(sinkParallelism)
+                    .setMaxParallelism(OperatorIds.SINK_MAX_PARALLELISM);
+        }
         return routed;
     }
 }

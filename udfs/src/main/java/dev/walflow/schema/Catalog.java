@@ -20,7 +20,7 @@ public final class Catalog {
                     + " EXISTS (SELECT 1 FROM pg_operator o WHERE o.oprname = '='"
                     + "   AND o.oprleft = a.atttypid AND o.oprright = a.atttypid)"
                     + "   OR t.typcategory = 'A' AND t.typname NOT IN ('_json', '_xml', '_point'),"
-                    + " c.relreplident"
+                    + " c.relreplident, t.typlen = -1"
                     + " FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
                     + " JOIN pg_namespace n ON n.oid = c.relnamespace"
                     + " JOIN pg_type t ON t.oid = a.atttypid"
@@ -52,7 +52,8 @@ public final class Catalog {
                                     rs.getString(3),
                                     rs.getString(4),
                                     rs.getBoolean(5),
-                                    rs.getBoolean(6)));
+                                    rs.getBoolean(6),
+                                    rs.getBoolean(8)));
                     identity = replicaIdentity(rs.getString(7));
                 }
             }

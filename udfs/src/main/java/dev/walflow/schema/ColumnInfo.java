@@ -13,6 +13,7 @@ public final class ColumnInfo implements Serializable {
     private final String typeName;
     private final boolean notNull;
     private final boolean hasEquality;
+    private final boolean toastable;
 
     public ColumnInfo(
             String name,
@@ -20,13 +21,15 @@ public final class ColumnInfo implements Serializable {
             String castType,
             String typeName,
             boolean notNull,
-            boolean hasEquality) {
+            boolean hasEquality,
+            boolean toastable) {
         this.name = name;
         this.declaredType = declaredType;
         this.castType = castType;
         this.typeName = typeName;
         this.notNull = notNull;
         this.hasEquality = hasEquality;
+        this.toastable = toastable;
     }
 
     public String name() {
@@ -60,5 +63,13 @@ public final class ColumnInfo implements Serializable {
     /** False for types such as json that have no equality operator. */
     public boolean hasEquality() {
         return hasEquality;
+    }
+
+    /**
+     * True for variable-length types ({@code typlen = -1}): only their values can be stored out
+     * of line, and so be missing from the WAL as unchanged TOAST.
+     */
+    public boolean toastable() {
+        return toastable;
     }
 }

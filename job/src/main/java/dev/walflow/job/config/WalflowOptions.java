@@ -14,13 +14,14 @@ import java.util.Map;
 public final class WalflowOptions {
 
     private static final List<Class<?>> OPTION_CLASSES =
-            List.of(SourceOptions.class, SinkOptions.class, HistoryOptions.class, JobOptions.class);
+            List.of(SourceOptions.class, SinkOptions.class, ClickHouseOptions.class, HistoryOptions.class, JobOptions.class);
 
     /** Options whose value is a secret: masked in logs, and may come from the environment. */
     public static final Map<ConfigOption<?>, String> SECRETS =
             Map.of(
                     SourceOptions.PASSWORD, "WALFLOW_SOURCE_PASSWORD",
                     SinkOptions.POSTGRES_PASSWORD, "WALFLOW_SINK_POSTGRES_PASSWORD",
+                    ClickHouseOptions.PASSWORD, "WALFLOW_SINK_CLICKHOUSE_PASSWORD",
                     HistoryOptions.PASSWORD, "WALFLOW_HISTORY_PASSWORD");
 
     /** Options without a default that every run must set. */

@@ -1,5 +1,6 @@
 package dev.walflow.sink.txn;
 
+import dev.walflow.jdbc.Connections;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,13 +78,7 @@ public final class PreparedTransactionCommitter implements Committer<PreparedTra
 
     @Override
     public void close() {
-        if (connection != null) {
-            try {
-                connection.close();
-            } catch (SQLException ignored) {
-                // nothing to do
-            }
-            connection = null;
-        }
+        Connections.closeQuietly(connection);
+        connection = null;
     }
 }

@@ -1,0 +1,67 @@
+package dev.walflow.sink.clickhouse;
+
+import dev.walflow.model.ChangeEvent;
+import dev.walflow.schema.ColumnInfo;
+import dev.walflow.schema.TableInfo;
+
+/**
+ * Renders the rows of one table with one column list into a VALUES list. Every row ends with
+ * its version (the change's WAL position, 0 for snapshot rows) and the deleted flag.
+ */
+final class BatchBuilder {
+
+    final String table;
+    final String[] columns;
+    private final ClickHouseType[] types;
+    private final boolean[] keys;
+    private final StringBuilder values = new StringBuilder();
+    private int rows;
+
+    BatchBuilder(String table, String[] columns, TableInfo info) {
+        this.table = table;
+        this.columns = columns;
+        this.types = new ClickHouseType[columns.length];
+        this.keys = new boolean[columns.length];
+        for (int i = 0; i < columns.length; i++) {
+            ColumnInfo column = info.column(columns[i]);
+            if (column == null) {
+                throw new IllegalArgumentException("Column " + columns[i] + " of " + table + " is unknown at the source");
+            }
+            types[i] = ClickHouseType.of(column);
+            keys[i] = info.primaryKey().contains(columns[i]);
+        }
+    }
+
+    /** Adds a row: {@code values} in {@link #columns} order. */
+    void add(String[] row, long version, boolean deleted, ChangeEvent event) {
+        int start = values.length();
+        values.append(rows == 0 ? "(" : ",(");
+        for (int i = 0; i < row.length; i++) {
+            try {
+                if (!ClickHouseLiterals.append(values, types[i], row[i]) && keys[i]) {
+                    throw new IllegalArgumentException("it has no ClickHouse " + types[i].ddl(true, true) + " value");
+                }
+            } catch (IllegalArgumentException e) {
+                values.setLength(start);
+                throw new IllegalArgumentException("Cannot write column " + columns[i] + " of " + table + " key "
+                        + String.join(",", event.key) + " (" + event.op + " at " + event.position + ") to ClickHouse: "
+                        + e.getMessage(), e);
+            }
+            values.append(',');
+        }
+        values.append(version).append(',').append(deleted ? 1 : 0).append(')');
+        rows++;
+    }
+
+    int rows() {
+        return rows;
+    }
+
+    long bytes() {
+        return values.length() * 2L;
+    }
+
+    ClickHouseBatch build(String token) {
+        return new ClickHouseBatch(table, columns, values.toString(), rows, token, -1);
+    }
+}
