@@ -18,8 +18,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The ClickHouse sink against a real ClickHouse engine: every type as the README maps it,
- * changes of every kind, exactly-once through failures (counted: no (key, version) stored
- * twice), a column added at the source, TRUNCATE, and rows completed from keyed state.
+ * changes of every kind (key changes too), exactly-once through a task failure and a commit
+ * that failed half way (counted: no (key, version) stored twice), a column added at the
+ * source, TRUNCATE, and unchanged TOAST values completed.
  */
 @ExtendWith({TestPostgres.class, TestClickHouse.class})
 class ClickHouseSinkITCase {
@@ -109,6 +110,8 @@ class ClickHouseSinkITCase {
             TypesTestData.streamingOnlyRows(21).forEach(r -> streamed.add("INSERT INTO all_types VALUES (" + r + ")"));
             streamed.add("UPDATE all_types SET c_text = 'changed', c_int_arr = '{7}' WHERE id IN (1, 12)");
             streamed.add("DELETE FROM all_types WHERE id IN (2, 13)");
+            // A primary-key change: the old key's version is deleted, the new key inserted.
+            streamed.add("UPDATE all_types SET id = 1001 WHERE id = 11");
             p.sourceSql(streamed.toArray(new String[0]));
             awaitClickHouseEqualsSource(p, db, "all_types", ALL_TYPES);
 
@@ -171,6 +174,9 @@ class ClickHouseSinkITCase {
 
             // Unchanged TOAST: completed from keyed state.
             p.sourceSql("UPDATE docs SET title = 'updated' WHERE id <= 10");
+            awaitClickHouseEqualsSource(p, db, "docs", docs);
+            // A key change leaves the TOASTed body out of the new row too.
+            p.sourceSql("UPDATE docs SET id = 500 WHERE id = 5");
             awaitClickHouseEqualsSource(p, db, "docs", docs);
 
             // A column added while the job runs appears before the rows that carry it. (The
