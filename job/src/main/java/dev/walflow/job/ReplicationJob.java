@@ -90,6 +90,11 @@ public final class ReplicationJob {
         CompleteRowFunction completeRows = null;
         if (clickHouse != null) {
             ClickHousePreflight.run(clickHouse, tables);
+            if (clickHouse.exactlyOnce() && !config.configuration().contains(JobOptions.CHECKPOINT_DIR)) {
+                LOG.warn("Exactly-once ClickHouse batches wait in the checkpoint until it completes; the JobManager's"
+                        + " memory checkpoint storage takes 5 MB of state at most. Unless the cluster sets"
+                        + " state.checkpoints.dir, set {} to a file system or object store.", JobOptions.CHECKPOINT_DIR.key());
+            }
             Properties source = sourceConnectionProperties(config);
             clickHouseSink = clickHouseDecorator.apply(
                     new ClickHouseSink(clickHouse, new SourceCatalog(config.get(SourceOptions.URL), source, tables)));

@@ -1,5 +1,10 @@
 package dev.walflow.sink.clickhouse;
 
+import com.clickhouse.client.api.Client;
+import com.clickhouse.client.api.insert.InsertResponse;
+import com.clickhouse.client.api.insert.InsertSettings;
+import com.clickhouse.data.ClickHouseFormat;
+import com.clickhouse.jdbc.ConnectionImpl;
 import dev.walflow.jdbc.Connections;
 import dev.walflow.schema.ColumnInfo;
 import dev.walflow.schema.TableId;
@@ -8,18 +13,22 @@ import dev.walflow.source.SourceCatalog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 
 /**
  * Applies batches to ClickHouse: creates a table that is missing, adds the columns the source
@@ -68,25 +77,47 @@ final class ClickHouseTarget implements AutoCloseable {
         ensureConnection();
         TableId id = TableId.ofEventTable(batch.table);
         ensureColumns(id, batch);
-        try (Statement s = connection.createStatement()) {
-            if (batch.isTruncate()) {
+        if (batch.isTruncate()) {
+            try (Statement s = connection.createStatement()) {
                 s.execute(ClickHouseDdl.truncate(config, id, batch.truncateBelow));
-                return;
             }
-            StringBuilder sql = new StringBuilder(batch.values.length() + 256);
-            sql.append("INSERT INTO ").append(ClickHouseDdl.target(config, id)).append(" (");
-            for (String column : batch.columns) {
-                sql.append(ClickHouseDdl.quote(column)).append(", ");
-            }
-            sql.append(ClickHouseDdl.quote(ClickHouseDdl.VERSION)).append(", ").append(ClickHouseDdl.quote(ClickHouseDdl.DELETED))
-                    .append(") SETTINGS insert_deduplication_token = ");
-            ClickHouseLiterals.appendString(sql, batch.token);
-            if (config.cluster() != null) {
-                // Synchronous, so the token reaches the shards with the rows.
-                sql.append(", insert_distributed_sync = 1");
-            }
-            sql.append(" VALUES ").append(batch.values);
-            s.execute(sql.toString());
+            return;
+        }
+        insert(id, batch);
+    }
+
+    /**
+     * Sends the rows as the request body ({@code FORMAT Values}) through the driver's client: a
+     * JDBC statement would first run the driver's SQL parser over megabytes of values.
+     */
+    private void insert(TableId id, ClickHouseBatch batch) throws SQLException {
+        List<String> columns = new ArrayList<>(batch.columns.length + 2);
+        for (String column : batch.columns) {
+            columns.add(ClickHouseDdl.quote(column));
+        }
+        columns.add(ClickHouseDdl.quote(ClickHouseDdl.VERSION));
+        columns.add(ClickHouseDdl.quote(ClickHouseDdl.DELETED));
+        InsertSettings settings = new InsertSettings().setDeduplicationToken(batch.token)
+                // Written when acknowledged, and deduplicated by the token, whatever the user's
+                // profile says about asynchronous inserts.
+                .serverSetting("async_insert", "0");
+        if (config.cluster() != null) {
+            // Synchronous, so the token reaches the shards with the rows.
+            settings.serverSetting("insert_distributed_sync", "1");
+        }
+        Client client = connection.unwrap(ConnectionImpl.class).getClient();
+        byte[] body = batch.values.getBytes(StandardCharsets.UTF_8);
+        try (InsertResponse ignored = client.insert(ClickHouseDdl.target(config, id), columns,
+                new ByteArrayInputStream(body), ClickHouseFormat.Values, settings).get()) {
+            // Written; the response only carries counters.
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new SQLException(cause.getMessage(), cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("Interrupted while inserting " + batch, e);
+        } catch (Exception e) {
+            throw new SQLException(e.getMessage(), e);
         }
     }
 

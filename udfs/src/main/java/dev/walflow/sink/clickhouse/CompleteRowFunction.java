@@ -27,13 +27,19 @@ import java.util.Set;
  * state, or, when the state does not have them (expired, or the job started after the row's
  * last write), read from the source row.
  *
- * <p>Only variable-length columns are kept, since only they can be TOASTed, and only for tables
- * that have some; the state costs about the size of those values per live row (see README).
- * A DELETE drops the row's state.
+ * <p>The state is kept only where PostgreSQL can TOAST: it moves values out of line only when a
+ * row exceeds about 2 kB ({@code TOAST_TUPLE_THRESHOLD}), and only values of variable-length
+ * types. So only rows whose text is at least {@value #MIN_TOASTABLE_ROW_CHARS} characters (half
+ * that, a margin for types whose stored form is larger than their text) keep the values of
+ * their variable-length columns; the state costs about their size (see README). A DELETE, or
+ * a row that became small, drops the row's state.
  */
 public final class CompleteRowFunction extends KeyedProcessFunction<String, ChangeEvent, ChangeEvent> {
 
     private static final long serialVersionUID = 1L;
+
+    /** Rows with less text cannot hold an out-of-line value: PostgreSQL TOASTs rows over ~2 kB. */
+    static final int MIN_TOASTABLE_ROW_CHARS = 1000;
 
     private final Map<String, Set<String>> fixedLengthColumns = new HashMap<>();
     private final Duration ttl;
@@ -116,6 +122,14 @@ public final class CompleteRowFunction extends KeyedProcessFunction<String, Chan
     }
 
     private void remember(ChangeEvent row) throws Exception {
+        long chars = 0;
+        for (String v : row.after) {
+            chars += v == null ? 0 : v.length();
+        }
+        if (chars < MIN_TOASTABLE_ROW_CHARS) {
+            image.clear();
+            return;
+        }
         Set<String> fixed = fixedLengthColumns.getOrDefault(row.table, Set.of());
         List<String> columns = new ArrayList<>();
         List<String> values = new ArrayList<>();
@@ -127,6 +141,7 @@ public final class CompleteRowFunction extends KeyedProcessFunction<String, Chan
             }
         }
         if (columns.isEmpty()) {
+            image.clear();
             return;
         }
         image.update(new ToastImage(columns.toArray(new String[0]), values.toArray(new String[0])));

@@ -52,23 +52,37 @@ class CompleteRowFunctionTest {
         return h;
     }
 
+    private static final String LONG_BODY = "x".repeat(CompleteRowFunction.MIN_TOASTABLE_ROW_CHARS);
+
     @Test
     void unchangedToastComesFromTheLastImage() throws Exception {
         try (var h = harness()) {
-            h.processElement(new StreamRecord<>(change(Operation.INSERT, 10, "1", "a", "long body")));
+            h.processElement(new StreamRecord<>(change(Operation.INSERT, 10, "1", "a", LONG_BODY)));
             h.processElement(new StreamRecord<>(change(Operation.UPDATE, 20, "1", "b", ChangeEvent.UNCHANGED_TOAST)));
             h.processElement(new StreamRecord<>(change(Operation.UPDATE, 30, "1", "c", ChangeEvent.UNCHANGED_TOAST)));
             List<ChangeEvent> out = h.extractOutputValues();
             assertThat(out).hasSize(3);
-            assertThat(out.get(1).after).containsExactly("1", "b", "long body");
-            assertThat(out.get(2).after).containsExactly("1", "c", "long body");
+            assertThat(out.get(1).after).containsExactly("1", "b", LONG_BODY);
+            assertThat(out.get(2).after).containsExactly("1", "c", LONG_BODY);
+        }
+    }
+
+    @Test
+    void rowsTooSmallToToastKeepNoState() throws Exception {
+        try (var h = harness()) {
+            h.processElement(new StreamRecord<>(change(Operation.INSERT, 10, "1", "a", "short body")));
+            assertThat(h.numKeyedStateEntries()).isZero();
+            h.processElement(new StreamRecord<>(change(Operation.UPDATE, 20, "1", "b", LONG_BODY)));
+            assertThat(h.numKeyedStateEntries()).isOne();
+            h.processElement(new StreamRecord<>(change(Operation.UPDATE, 30, "1", "c", "short again")));
+            assertThat(h.numKeyedStateEntries()).isZero();
         }
     }
 
     @Test
     void aDeleteForgetsTheRow() throws Exception {
         try (var h = harness()) {
-            h.processElement(new StreamRecord<>(change(Operation.INSERT, 10, "1", "a", "long body")));
+            h.processElement(new StreamRecord<>(change(Operation.INSERT, 10, "1", "a", LONG_BODY)));
             h.processElement(new StreamRecord<>(change(Operation.DELETE, 20)));
             assertThatThrownBy(() -> h.processElement(
                     new StreamRecord<>(change(Operation.UPDATE, 30, "1", "b", ChangeEvent.UNCHANGED_TOAST))))
