@@ -1,6 +1,9 @@
 package dev.walflow.job;
 
 import dev.walflow.job.config.ClickHouseOptions;
+import dev.walflow.job.config.InvalidConfigException;
+import dev.walflow.job.config.SourceOptions;
+import dev.walflow.schema.TableId;
 import dev.walflow.schema.TableInfo;
 import dev.walflow.sink.clickhouse.ClickHouseConfig;
 import dev.walflow.sink.clickhouse.ClickHouseDdl;
@@ -9,9 +12,13 @@ import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 
 /**
  * Prepares ClickHouse at start, so that a wrong URL or missing rights fail the job before it
@@ -25,6 +32,8 @@ final class ClickHousePreflight {
     private ClickHousePreflight() {}
 
     static void run(ClickHouseConfig config, List<TableInfo> tables) {
+        checkOptions(config);
+        checkNames(tables);
         try (Connection c = DriverManager.getConnection(config.url(), config.connectionProperties());
                 Statement s = c.createStatement()) {
             s.execute(ClickHouseDdl.createDatabase(config));
@@ -47,5 +56,48 @@ final class ClickHousePreflight {
                     + Urls.redact(config.url()) + ", database " + config.database() + "): " + e.getMessage(), e);
         }
         LOG.info("ClickHouse database {} holds the copies of {} tables", config.database(), tables.size());
+    }
+
+    private static void checkOptions(ClickHouseConfig config) {
+        if (!config.url().startsWith("jdbc:clickhouse:") && !config.url().startsWith("jdbc:ch:")) {
+            throw new InvalidConfigException("Invalid value '" + Urls.redact(config.url()) + "' for parameter '"
+                    + ClickHouseOptions.URL.key() + "': expected a clickhouse-jdbc URL such as jdbc:clickhouse:http://host:8123");
+        }
+        if (config.exactlyOnce() && config.dedupWindow() < 1) {
+            throw new InvalidConfigException("Invalid value " + config.dedupWindow() + " for parameter '"
+                    + ClickHouseOptions.DEDUP_WINDOW.key() + "': exactly-once needs a deduplication window of 1 or more");
+        }
+        if (config.batchMaxRows() < 1 || config.batchMaxBytes() < 1) {
+            throw new InvalidConfigException("Parameters '" + ClickHouseOptions.BATCH_MAX_ROWS.key() + "' and '"
+                    + ClickHouseOptions.BATCH_MAX_BYTES.key() + "' must be positive");
+        }
+    }
+
+    /** Two source tables must not share a copy ({@code public.a__b} and {@code a.b} would). */
+    private static void checkNames(List<TableInfo> tables) {
+        Map<String, TableId> seen = new HashMap<>();
+        for (TableInfo table : tables) {
+            TableId other = seen.put(ClickHouseDdl.tableName(table.id()), table.id());
+            if (other != null) {
+                throw new InvalidConfigException("Tables " + other + " and " + table.id() + " would both be copied to ClickHouse"
+                        + " table " + ClickHouseDdl.tableName(table.id()) + "; leave one out of " + SourceOptions.TABLES.key());
+            }
+        }
+    }
+
+    /**
+     * The source's current WAL position: the version of snapshot rows, above every change an
+     * earlier run of the job wrote to ClickHouse.
+     */
+    static long walPosition(String sourceUrl, Properties properties) {
+        try (Connection c = DriverManager.getConnection(sourceUrl, properties);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint")) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Failed to read the source's WAL position (" + Urls.redact(sourceUrl) + "): "
+                    + e.getMessage(), e);
+        }
     }
 }

@@ -86,6 +86,10 @@ public final class ReplicationJob {
                 ? new HistorySink(historyConfig(config), config.configuration().get(HistoryOptions.RETENTION))
                 : null;
         ClickHouseConfig clickHouse = clickHouseConfig(config);
+        if (clickHouse != null) {
+            clickHouse = clickHouse.withSnapshotVersion(
+                    ClickHousePreflight.walPosition(config.get(SourceOptions.URL), sourceConnectionProperties(config)));
+        }
         Sink<ChangeEvent> clickHouseSink = null;
         CompleteRowFunction completeRows = null;
         if (clickHouse != null) {

@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Properties;
 import java.util.Set;
 
 /**
@@ -63,7 +64,10 @@ public final class PendingCommits implements Serializable, AutoCloseable {
         List<String> read() throws SQLException {
             try {
                 if (connection == null) {
-                    connection = DriverManager.getConnection(config.url(), config.connectionProperties());
+                    Properties properties = config.connectionProperties();
+                    // Runs on the source's task thread: a target that stops answering must not stall it.
+                    properties.setProperty("socketTimeout", "30");
+                    connection = DriverManager.getConnection(config.url(), properties);
                 }
                 return Transactions.prepared(connection, gidPrefix);
             } catch (SQLException e) {

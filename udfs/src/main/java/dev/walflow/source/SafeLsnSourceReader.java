@@ -34,6 +34,9 @@ final class SafeLsnSourceReader<T, S extends SourceSplit> implements SourceReade
 
     private static final Logger LOG = LoggerFactory.getLogger(SafeLsnSourceReader.class);
 
+    /** Completed checkpoints held back beyond this many are worth a warning. */
+    private static final int HELD_BACK_WARNING = 10;
+
     /** Marks a checkpoint whose pending transactions could not be read when it completed. */
     private static final Set<String> UNKNOWN = null;
 
@@ -54,19 +57,19 @@ final class SafeLsnSourceReader<T, S extends SourceSplit> implements SourceReade
             prepared = pendingCommits.read();
         } catch (SQLException e) {
             // The slot waits; the next completed checkpoint tries again.
-            LOG.warn("Checkpoint {} completed, but its position is not confirmed to the slot yet: {}",
-                    checkpointId, e.getMessage());
+            LOG.warn("Checkpoint {} completed, but its position is not confirmed to the slot yet", checkpointId, e);
             waiting.put(checkpointId, UNKNOWN);
             return;
         }
+        // Transactions of a checkpoint can only leave the prepared set, so the set read now
+        // stands in for one that could not be read when that checkpoint completed; like any
+        // entry, it is compared with the sets read at later notifications.
+        waiting.replaceAll((id, awaited) -> awaited == UNKNOWN ? prepared : awaited);
         waiting.put(checkpointId, prepared);
         long safe = -1;
         for (Iterator<Map.Entry<Long, Set<String>>> it = waiting.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<Long, Set<String>> entry = it.next();
-            // Transactions of a checkpoint can only leave the prepared set, so the set read now
-            // stands in for one that could not be read when that checkpoint completed.
-            Set<String> awaited = entry.getValue() == UNKNOWN ? prepared : entry.getValue();
-            if (!Collections.disjoint(awaited, prepared)) {
+            if (!Collections.disjoint(entry.getValue(), prepared)) {
                 break;
             }
             safe = entry.getKey();
@@ -74,8 +77,10 @@ final class SafeLsnSourceReader<T, S extends SourceSplit> implements SourceReade
         }
         if (safe >= 0) {
             delegate.notifyCheckpointComplete(safe);
-        } else {
-            LOG.debug("Checkpoint {} completed; the slot waits for {} prepared transactions", checkpointId, prepared.size());
+        }
+        if (waiting.size() > HELD_BACK_WARNING) {
+            LOG.warn("The slot is held at an older checkpoint: {} completed checkpoints wait for their transactions to be"
+                    + " committed ({} prepared); the source keeps its WAL meanwhile", waiting.size(), prepared.size());
         }
     }
 

@@ -32,6 +32,7 @@ class ClickHouseSinkITCase {
     void resetInjection() {
         FailingSink.reset();
         FailingClickHouseSink.FAILED.set(false);
+        FailingClickHouseSink.ARMED.set(false);
     }
 
     private static Pipeline pipeline(String name, String clickHouseDb) {
@@ -137,9 +138,11 @@ class ClickHouseSinkITCase {
             // Small batches, so a checkpoint carries several and the commit can fail half way.
             p.param("source.tables", ChangeLedger.TABLE).param("sink.clickhouse.batch.max-rows", "20")
                     .start(sink -> FailingSink.inWriter(sink, 1_000), FailingClickHouseSink::new);
-            p.awaitTargetEqualsSource(ChangeLedger.TABLE);
-            // Merges would fold a duplicate away before the check below could count it.
+            // Merges would fold a duplicate away before the check below could count it. The job
+            // made the table at start; the failure is armed only now, after the snapshot.
             TestClickHouse.server().execute("SYSTEM STOP MERGES `" + db + "`.`ledger`");
+            p.awaitTargetEqualsSource(ChangeLedger.TABLE);
+            FailingClickHouseSink.ARMED.set(true);
             ledger.write(200, 5);
             ledger.assertExactlyOnce();
             List<Column> ledgerColumns = List.of(

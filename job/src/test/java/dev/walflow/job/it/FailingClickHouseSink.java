@@ -26,6 +26,8 @@ final class FailingClickHouseSink implements Sink<ChangeEvent>, SupportsCommitte
     private static final long serialVersionUID = 1L;
 
     static final AtomicBoolean FAILED = new AtomicBoolean();
+    /** Set by the test when the failure may happen (e.g. once the snapshot is in). */
+    static final AtomicBoolean ARMED = new AtomicBoolean();
 
     private final Sink<ChangeEvent> delegate;
 
@@ -49,7 +51,7 @@ final class FailingClickHouseSink implements Sink<ChangeEvent>, SupportsCommitte
         return new Committer<>() {
             @Override
             public void commit(Collection<CommitRequest<ClickHouseBatch>> requests) throws IOException, InterruptedException {
-                if (requests.size() >= 2 && FAILED.compareAndSet(false, true)) {
+                if (ARMED.get() && requests.size() >= 2 && FAILED.compareAndSet(false, true)) {
                     List<CommitRequest<ClickHouseBatch>> first = new ArrayList<>(requests).subList(0, 1);
                     committer.commit(first);
                     throw new IllegalStateException("Injected failure after the first of " + requests.size() + " ClickHouse batches");

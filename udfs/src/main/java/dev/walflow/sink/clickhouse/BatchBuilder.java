@@ -24,11 +24,9 @@ final class BatchBuilder {
         this.keys = new boolean[columns.length];
         for (int i = 0; i < columns.length; i++) {
             ColumnInfo column = info.column(columns[i]);
-            if (column == null) {
-                throw new IllegalArgumentException("Column " + columns[i] + " of " + table + " is unknown at the source");
-            }
-            types[i] = ClickHouseType.of(column);
             keys[i] = info.primaryKey().contains(columns[i]);
+            // A column dropped at the source before its changes got here: its values as text.
+            types[i] = column == null ? ClickHouseType.text() : ClickHouseType.of(column, keys[i]);
         }
     }
 

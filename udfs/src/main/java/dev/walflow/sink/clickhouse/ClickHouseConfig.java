@@ -24,6 +24,7 @@ public final class ClickHouseConfig implements Serializable {
     private final int dedupWindow;
     private final DeliveryGuarantee deliveryGuarantee;
     private final String jobName;
+    private final long snapshotVersion;
 
     public ClickHouseConfig(
             String url,
@@ -50,6 +51,23 @@ public final class ClickHouseConfig implements Serializable {
         this.dedupWindow = dedupWindow;
         this.deliveryGuarantee = deliveryGuarantee;
         this.jobName = jobName;
+        this.snapshotVersion = 0;
+    }
+
+    private ClickHouseConfig(ClickHouseConfig c, long snapshotVersion) {
+        this.url = c.url;
+        this.username = c.username;
+        this.password = c.password;
+        this.database = c.database;
+        this.cluster = c.cluster;
+        this.batchMaxRows = c.batchMaxRows;
+        this.batchMaxBytes = c.batchMaxBytes;
+        this.batchInterval = c.batchInterval;
+        this.maxRetries = c.maxRetries;
+        this.dedupWindow = c.dedupWindow;
+        this.deliveryGuarantee = c.deliveryGuarantee;
+        this.jobName = c.jobName;
+        this.snapshotVersion = snapshotVersion;
     }
 
     public String url() {
@@ -93,6 +111,19 @@ public final class ClickHouseConfig implements Serializable {
         return jobName;
     }
 
+    /**
+     * The version of snapshot rows: the source's WAL position when the job was built. Every
+     * change an earlier run wrote is older, so a new snapshot replaces what a previous run left
+     * (after a lost slot or a restart without state); changes streamed later are newer.
+     */
+    public long snapshotVersion() {
+        return snapshotVersion;
+    }
+
+    public ClickHouseConfig withSnapshotVersion(long version) {
+        return new ClickHouseConfig(this, version);
+    }
+
     public Properties connectionProperties() {
         Properties p = new Properties();
         if (username != null) {
@@ -104,7 +135,8 @@ public final class ClickHouseConfig implements Serializable {
 
     @Override
     public String toString() {
-        return "ClickHouseConfig{url=" + url + ", user=" + username + ", database=" + database + ", cluster=" + cluster
+        int query = url.indexOf('?');
+        return "ClickHouseConfig{url=" + (query < 0 ? url : url.substring(0, query) + "?...") + ", user=" + username + ", database=" + database + ", cluster=" + cluster
                 + ", batchMaxRows=" + batchMaxRows + ", guarantee=" + deliveryGuarantee + "}";
     }
 }

@@ -32,6 +32,17 @@ public final class ClickHouseDdl {
         return "`" + identifier.replace("\\", "\\\\").replace("`", "\\`") + "`";
     }
 
+    private static String literal(String value) {
+        StringBuilder sb = new StringBuilder();
+        ClickHouseLiterals.appendString(sb, value);
+        return sb.toString();
+    }
+
+    /** A table name as one ZooKeeper path element: no '/', and no '{' that would start a macro. */
+    private static String zooKeeperName(String table) {
+        return table.replace("%", "%25").replace("/", "%2F").replace("{", "%7B").replace("}", "%7D");
+    }
+
     static String qualified(ClickHouseConfig c, String table) {
         return quote(c.database()) + "." + quote(table);
     }
@@ -60,7 +71,8 @@ public final class ClickHouseDdl {
         StringBuilder columns = new StringBuilder();
         for (ColumnInfo column : table.columns()) {
             columns.append(quote(column.name())).append(' ')
-                    .append(ClickHouseType.of(column).ddl(column.notNull(), table.primaryKey().contains(column.name())))
+                    .append(ClickHouseType.of(column, table.primaryKey().contains(column.name()))
+                            .ddl(column.notNull(), table.primaryKey().contains(column.name())))
                     .append(", ");
         }
         columns.append(quote(VERSION)).append(" UInt64, ").append(quote(DELETED)).append(" UInt8");
@@ -77,8 +89,8 @@ public final class ClickHouseDdl {
         } else {
             String local = name + "_local";
             sql.add("CREATE TABLE IF NOT EXISTS " + qualified(c, local) + onCluster(c) + " (" + columns + ")"
-                    + " ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/" + local.replace("'", "\\'")
-                    + "', '{replica}', " + VERSION + ", " + DELETED + ")"
+                    + " ENGINE = ReplicatedReplacingMergeTree(" + literal("/clickhouse/tables/{shard}/{database}/" + zooKeeperName(local))
+                    + ", '{replica}', " + VERSION + ", " + DELETED + ")"
                     + " ORDER BY (" + key + ")"
                     + " SETTINGS replicated_deduplication_window = " + c.dedupWindow());
             sql.add("CREATE TABLE IF NOT EXISTS " + qualified(c, name) + onCluster(c) + " AS " + qualified(c, local)
@@ -101,7 +113,7 @@ public final class ClickHouseDdl {
      * to the storage table and (on a cluster) the Distributed one, and remakes the view.
      */
     static List<String> addColumn(ClickHouseConfig c, TableId id, ColumnInfo column, boolean key, String after) {
-        String definition = quote(column.name()) + " " + ClickHouseType.of(column).ddl(column.notNull(), key)
+        String definition = quote(column.name()) + " " + ClickHouseType.of(column, key).ddl(column.notNull(), key)
                 + (after == null ? " FIRST" : " AFTER " + quote(after));
         List<String> sql = new ArrayList<>();
         sql.add("ALTER TABLE " + storage(c, id) + onCluster(c) + " ADD COLUMN IF NOT EXISTS " + definition);

@@ -18,6 +18,10 @@ final class ClickHouseLiterals {
     /** Date32 and DateTime64 hold 1900-01-01 to 2299-12-31. */
     private static final int MIN_YEAR = 1900;
     private static final int MAX_YEAR = 2299;
+    private static final Pattern INTEGER = Pattern.compile("-?\\d+");
+    private static final Pattern DECIMAL = Pattern.compile("-?\\d+(\\.\\d+)?");
+    private static final Pattern FLOAT = Pattern.compile("-?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?");
+    private static final Pattern HEX_BYTES = Pattern.compile("\\\\x([0-9a-fA-F]{2})*");
     private static final Pattern DATE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
     private static final Pattern DATETIME = Pattern.compile("\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}(\\.\\d{1,6})?");
     private static final DateTimeFormatter PG_OFFSET_TIMESTAMP = new DateTimeFormatterBuilder()
@@ -51,7 +55,7 @@ final class ClickHouseLiterals {
     private static boolean appendScalar(StringBuilder out, ClickHouseType.Kind kind, String v) {
         switch (kind) {
             case INTEGER:
-                out.append(v);
+                out.append(checked(INTEGER, v, "an integer"));
                 return true;
             case FLOAT:
                 switch (v) {
@@ -65,7 +69,7 @@ final class ClickHouseLiterals {
                         out.append("-inf");
                         break;
                     default:
-                        out.append(v);
+                        out.append(checked(FLOAT, v, "a floating-point number"));
                 }
                 return true;
             case DECIMAL:
@@ -73,7 +77,7 @@ final class ClickHouseLiterals {
                     out.append("NULL");
                     return false;
                 }
-                out.append(v);
+                out.append(checked(DECIMAL, v, "a decimal"));
                 return true;
             case BOOL:
                 out.append(v.equals("t") || v.equals("true") ? "true" : "false");
@@ -133,9 +137,7 @@ final class ClickHouseLiterals {
 
     /** bytea's {@code \x0a1b} text as a string of those bytes. */
     private static void appendBytes(StringBuilder out, String v) {
-        if (!v.startsWith("\\x")) {
-            throw new IllegalArgumentException("bytea value is not in hex format: " + abbreviate(v));
-        }
+        checked(HEX_BYTES, v, "bytea in hex format");
         out.append('\'');
         for (int i = 2; i + 1 < v.length(); i += 2) {
             out.append("\\x").append(Character.toLowerCase(v.charAt(i))).append(Character.toLowerCase(v.charAt(i + 1)));
@@ -158,6 +160,18 @@ final class ClickHouseLiterals {
             }
         }
         out.append(']');
+    }
+
+    /**
+     * Numbers go into the statement unquoted, so they are checked: text that is not one (the
+     * column's type changed at the source) must fail, not become SQL.
+     */
+    private static String checked(Pattern pattern, String v, String what) {
+        if (!pattern.matcher(v).matches()) {
+            throw new IllegalArgumentException("'" + abbreviate(v) + "' is not " + what
+                    + " (did the column's type change at the source?)");
+        }
+        return v;
     }
 
     static String abbreviate(String v) {

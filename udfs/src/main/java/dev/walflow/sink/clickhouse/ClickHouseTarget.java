@@ -143,8 +143,10 @@ final class ClickHouseTarget implements AutoCloseable {
             TableInfo table = catalog.withColumn(batch.table, column);
             ColumnInfo info = table.column(column);
             if (info == null) {
-                throw new SQLException("Column " + column + " of " + batch.table + " is in a change but no longer at the"
-                        + " source, so its ClickHouse type is unknown; add it to " + ClickHouseDdl.target(config, id) + " by hand");
+                // Dropped at the source after these changes: its type is gone with it.
+                LOG.warn("Column {} of {} is in changes but no longer at the source; adding it to {} as text",
+                        column, batch.table, ClickHouseDdl.target(config, id));
+                info = new ColumnInfo(column, "text", "pg_catalog.text", "text", false, true, true);
             }
             String after = null;
             for (ColumnInfo c : table.columns()) {

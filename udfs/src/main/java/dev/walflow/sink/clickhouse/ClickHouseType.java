@@ -17,12 +17,13 @@ import java.util.regex.Pattern;
  *   <li>boolean: Bool; uuid: UUID; bytea: String of the raw bytes;</li>
  *   <li>date: Date32; timestamp: DateTime64(6) read as UTC wall time; timestamptz:
  *       DateTime64(6, 'UTC'); values outside 1900-2299 and infinities are NULL;</li>
- *   <li>one-dimensional arrays of the types above: Array(Nullable(T));</li>
+ *   <li>arrays of the types above: Array(Nullable(T)), several dimensions flattened;</li>
  *   <li>everything else (text, varchar, char, json, jsonb, time, timetz, interval, money, inet,
  *       bit strings, enums, ...): String holding PostgreSQL's text.</li>
  * </ul>
  * Columns are Nullable unless the source declares them NOT NULL and every value fits;
- * key columns are never Nullable (they are in the sorting key).
+ * key columns are never Nullable (they are in the sorting key), and key columns of types with
+ * values ClickHouse lacks are String.
  */
 final class ClickHouseType implements Serializable {
 
@@ -61,8 +62,17 @@ final class ClickHouseType implements Serializable {
     }
 
     /** Kept as PostgreSQL's text, arrays included. */
-    private static ClickHouseType text() {
+    static ClickHouseType text() {
         return new ClickHouseType(Kind.STRING, "String", false, false, false);
+    }
+
+    /**
+     * The type of a column; a key column whose values may have no ClickHouse equivalent (dates
+     * out of range, NaN decimals) keeps its text instead, as a key cannot be NULL.
+     */
+    static ClickHouseType of(ColumnInfo column, boolean key) {
+        ClickHouseType type = of(column);
+        return key && type.lossyToNull ? text() : type;
     }
 
     static ClickHouseType of(ColumnInfo column) {

@@ -71,9 +71,14 @@ final class ClickHouseWriter implements CommittingSinkWriter<ChangeEvent, ClickH
             }
             return;
         }
-        long version = event.position == null ? 0 : event.position.changeLsn;
+        long version = event.op == Operation.SNAPSHOT || event.position == null
+                ? config.snapshotVersion()
+                : event.position.changeLsn;
         switch (event.op) {
             case TRUNCATE:
+                if (catalog.table(event.table).map(t -> t.primaryKey().isEmpty()).orElse(false)) {
+                    return; // a table without a key has no copy
+                }
                 closeTable(event.table);
                 closed.add(ClickHouseBatch.truncate(event.table, version, nextToken()));
                 break;

@@ -29,17 +29,20 @@ import java.util.Set;
  *
  * <p>The state is kept only where PostgreSQL can TOAST: it moves values out of line only when a
  * row exceeds about 2 kB ({@code TOAST_TUPLE_THRESHOLD}), and only values of variable-length
- * types. So only rows whose text is at least {@value #MIN_TOASTABLE_ROW_CHARS} characters (half
- * that, a margin for types whose stored form is larger than their text) keep the values of
- * their variable-length columns; the state costs about their size (see README). A DELETE, or
- * a row that became small, drops the row's state.
+ * types. A stored row is at most about four times its text (an {@code int8[]} of one-digit
+ * values; multibyte text is three), so only rows of at least {@value #MIN_TOASTABLE_ROW_CHARS}
+ * characters keep the values of their variable-length columns, costing about their size (see
+ * README). A DELETE, or a row that became small, drops the row's state. A miss is not wrong,
+ * only slower: the source row is read.
  */
 public final class CompleteRowFunction extends KeyedProcessFunction<String, ChangeEvent, ChangeEvent> {
 
     private static final long serialVersionUID = 1L;
 
     /** Rows with less text cannot hold an out-of-line value: PostgreSQL TOASTs rows over ~2 kB. */
-    static final int MIN_TOASTABLE_ROW_CHARS = 1000;
+    static final int MIN_TOASTABLE_ROW_CHARS = 500;
+
+    private static final String STATE_NAME = "walflow-toast-image";
 
     private final Map<String, Set<String>> fixedLengthColumns = new HashMap<>();
     private final Duration ttl;
@@ -69,7 +72,7 @@ public final class CompleteRowFunction extends KeyedProcessFunction<String, Chan
 
     @Override
     public void open(OpenContext openContext) {
-        ValueStateDescriptor<ToastImage> descriptor = new ValueStateDescriptor<>("walflow-toast-image", ToastImage.class);
+        ValueStateDescriptor<ToastImage> descriptor = new ValueStateDescriptor<>(STATE_NAME, ToastImage.class);
         if (ttl != null) {
             descriptor.enableTimeToLive(StateTtlConfig.newBuilder(ttl)
                     .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)

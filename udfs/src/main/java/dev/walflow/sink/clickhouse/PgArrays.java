@@ -3,51 +3,57 @@ package dev.walflow.sink.clickhouse;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Reads PostgreSQL's text form of a one-dimensional array: {@code {1,NULL,"a \"b\""}}. */
+/**
+ * Reads PostgreSQL's text form of an array: {@code {1,NULL,"a \"b\""}}. Explicit bounds
+ * ({@code [0:2]={...}}) are dropped and several dimensions are flattened in order, since a
+ * ClickHouse Array column has one dimension and starts at 1.
+ */
 final class PgArrays {
 
     private PgArrays() {}
 
-    /** The elements, null for NULL; fails on arrays with several dimensions or explicit bounds. */
+    /** The elements, null for NULL. */
     static List<String> parse(String text) {
-        if (text.length() < 2 || text.charAt(0) != '{' || text.charAt(text.length() - 1) != '}') {
-            throw new IllegalArgumentException(
-                    "Not a one-dimensional array (ClickHouse's Array takes one): " + ClickHouseLiterals.abbreviate(text));
+        int start = 0;
+        if (text.startsWith("[")) {
+            start = text.indexOf('=') + 1;
+        }
+        if (start <= 0 && text.startsWith("[") || start >= text.length() || text.charAt(start) != '{'
+                || text.charAt(text.length() - 1) != '}') {
+            throw new IllegalArgumentException("Not an array: " + ClickHouseLiterals.abbreviate(text));
         }
         List<String> elements = new ArrayList<>();
-        int i = 1;
-        int end = text.length() - 1;
-        if (i == end) {
-            return elements;
-        }
-        while (i <= end) {
+        int i = start;
+        int end = text.length();
+        while (i < end) {
             char c = text.charAt(i);
-            if (c == '{') {
-                throw new IllegalArgumentException(
-                        "Multi-dimensional array (ClickHouse's Array column takes one dimension): "
-                                + ClickHouseLiterals.abbreviate(text));
-            }
-            StringBuilder element = new StringBuilder();
-            boolean quoted = c == '"';
-            if (quoted) {
+            if (c == '{' || c == '}' || c == ',') {
                 i++;
-                while (text.charAt(i) != '"') {
+            } else if (c == '"') {
+                StringBuilder element = new StringBuilder();
+                i++;
+                while (i < end && text.charAt(i) != '"') {
                     if (text.charAt(i) == '\\') {
                         i++;
                     }
-                    element.append(text.charAt(i++));
+                    if (i < end) {
+                        element.append(text.charAt(i++));
+                    }
+                }
+                if (i >= end) {
+                    throw new IllegalArgumentException("Unterminated quote in array: " + ClickHouseLiterals.abbreviate(text));
                 }
                 i++;
                 elements.add(element.toString());
             } else {
-                while (i < end && text.charAt(i) != ',') {
-                    element.append(text.charAt(i++));
+                int j = i;
+                while (j < end && text.charAt(j) != ',' && text.charAt(j) != '}') {
+                    j++;
                 }
-                String e = element.toString().trim();
-                elements.add(e.equals("NULL") ? null : e);
+                String element = text.substring(i, j).trim();
+                elements.add(element.equals("NULL") ? null : element);
+                i = j;
             }
-            // i is at ',' or at the closing brace
-            i++;
         }
         return elements;
     }

@@ -7,6 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.util.function.LongPredicate;
 
 /**
  * Reads a job's completed checkpoints from its checkpoint storage: Flink writes
@@ -18,8 +19,8 @@ final class CompletedCheckpoints {
 
     private CompletedCheckpoints() {}
 
-    /** The id of the job's newest completed checkpoint, or -1 when none is known. */
-    static long latest(String checkpointDir, String jobId) {
+    /** The id of the job's newest completed checkpoint among {@code considered}, or -1. */
+    static long latest(String checkpointDir, String jobId, LongPredicate considered) {
         if (checkpointDir == null) {
             return -1;
         }
@@ -42,7 +43,7 @@ final class CompletedCheckpoints {
                 } catch (NumberFormatException e) {
                     continue;
                 }
-                if (id > latest && fs.exists(new Path(entry.getPath(), "_metadata"))) {
+                if (id > latest && considered.test(id) && fs.exists(new Path(entry.getPath(), "_metadata"))) {
                     latest = id;
                 }
             }

@@ -16,11 +16,13 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A sink writer into one PostgreSQL database, buffering changes and writing them in batches:
@@ -62,6 +64,8 @@ public abstract class TransactionalWriter<E>
     private final List<PreparedTransaction> awaitingCommit = new ArrayList<>();
     /** The checkpoint of each transaction prepared by this run, once its snapshot was taken. */
     private final Map<String, Long> checkpointOf = new HashMap<>();
+    /** Checkpoints this writer took part in; only these count as proof in the storage. */
+    private final TreeSet<Long> snapshotted = new TreeSet<>();
     private final String jobId;
 
     protected TransactionalWriter(
@@ -216,6 +220,10 @@ public abstract class TransactionalWriter<E>
         awaitingCommit.forEach(t -> gids.add(t.gid()));
         checkpointOf.keySet().retainAll(gids);
         gids.forEach(gid -> checkpointOf.putIfAbsent(gid, checkpointId));
+        snapshotted.add(checkpointId);
+        while (snapshotted.size() > 1000) {
+            snapshotted.pollFirst();
+        }
         return List.of(new WriterState(subtask, nextSequence, gids));
     }
 
@@ -350,31 +358,41 @@ public abstract class TransactionalWriter<E>
      *       left prepared, and the next start of this job commits or rolls it back.</li>
      * </ul>
      */
+    private void settle(Connection c, String gid, Long checkpoint, long completed) {
+        try {
+            if (checkpoint == null) {
+                Transactions.rollbackPrepared(c, gid);
+                LOG.info("Rolled back {} at close: no snapshot of this writer holds it", gid);
+            } else if (completed >= checkpoint) {
+                Transactions.commitPrepared(c, gid);
+                LOG.info("Committed {} at close: checkpoint {} completed (checkpoint {} is the latest)", gid, checkpoint, completed);
+            } else {
+                LOG.warn("Left {} prepared at close: checkpoint {} is not known to be complete;"
+                        + " the next start of job {} commits or rolls it back", gid, checkpoint, config.jobName());
+            }
+        } catch (SQLException e) {
+            LOG.warn("Could not settle {} at close; the next start of job {} will: {}", gid, config.jobName(), describe(e), e);
+        }
+    }
+
     private void settlePrepared() {
-        try (Connection c = DriverManager.getConnection(config.url(), config.connectionProperties())) {
+        Properties properties = config.connectionProperties();
+        // Close runs on the task thread, which a cancellation watchdog kills if it hangs.
+        properties.setProperty("socketTimeout", "30");
+        try (Connection c = DriverManager.getConnection(config.url(), properties)) {
             c.setAutoCommit(true);
             Set<String> still = new HashSet<>(Transactions.prepared(c, Transactions.gidPrefix(sinkName, config.jobName(), subtask)));
-            long completed = CompletedCheckpoints.latest(config.checkpointDir(), jobId);
+            // A job id can repeat across runs (application mode with HA): only checkpoints this
+            // writer took part in prove anything.
+            long completed = CompletedCheckpoints.latest(config.checkpointDir(), jobId, snapshotted::contains);
             for (PreparedTransaction t : awaitingCommit) {
-                if (!still.contains(t.gid())) {
-                    continue;
-                }
-                Long checkpoint = checkpointOf.get(t.gid());
-                if (checkpoint == null) {
-                    Transactions.rollbackPrepared(c, t.gid());
-                    LOG.info("Rolled back {} at close: no snapshot of this writer holds it", t.gid());
-                } else if (completed >= checkpoint) {
-                    Transactions.commitPrepared(c, t.gid());
-                    LOG.info("Committed {} at close: checkpoint {} completed (checkpoint {} is the latest)",
-                            t.gid(), checkpoint, completed);
-                } else {
-                    LOG.warn("Left {} prepared at close: checkpoint {} is not known to be complete;"
-                            + " the next start of job {} commits or rolls it back", t.gid(), checkpoint, config.jobName());
+                if (still.contains(t.gid())) {
+                    settle(c, t.gid(), checkpointOf.get(t.gid()), completed);
                 }
             }
         } catch (SQLException e) {
             LOG.warn("Could not settle prepared transactions on {} at close; the next start of job {} will: {}",
-                    config.url(), config.jobName(), describe(e));
+                    config.url(), config.jobName(), describe(e), e);
         }
     }
 }

@@ -61,13 +61,27 @@ class ClickHouseLiteralsTest {
         assertThat(literal(ints, "{}")).isEqualTo("[]");
         ClickHouseType texts = type("_text", "text[]");
         assertThat(literal(texts, "{\"a \\\"b\\\"\",NULL,\"NULL\",\"c,d\",\"\"}")).isEqualTo("['a \"b\"',NULL,'NULL','c,d','']");
-        assertThatThrownBy(() -> literal(ints, "{{1,2},{3,4}}")).hasMessageContaining("Multi-dimensional");
+        assertThat(literal(ints, "{{1,2},{3,4}}")).isEqualTo("[1,2,3,4]");
         // Arrays of types kept as text stay one text value.
         assertThat(type("_json", "json[]").ddl(false, false)).isEqualTo("Nullable(String)");
     }
 
     @Test
+    void numbersThatAreNotNumbersFail() {
+        // Unquoted in the statement: text where a number was expected must never become SQL.
+        assertThatThrownBy(() -> literal(type("int4", "integer"), "1),(2"))
+                .hasMessageContaining("is not an integer");
+        assertThatThrownBy(() -> literal(type("numeric", "numeric(10,2)"), "1e5"))
+                .hasMessageContaining("is not a decimal");
+        assertThat(literal(type("float8", "double precision"), "1.7976931348623157e+308")).isEqualTo("1.7976931348623157e+308");
+        assertThatThrownBy(() -> literal(type("bytea", "bytea"), "\\x0")).hasMessageContaining("bytea");
+    }
+
+    @Test
     void keysAreNeverNullable() {
+        ColumnInfo dateKey = new ColumnInfo("d", "date", "pg_catalog.date", "date", true, true, false);
+        // A key date may be infinity, which Date32 lacks: the key keeps its text.
+        assertThat(ClickHouseType.of(dateKey, true).ddl(true, true)).isEqualTo("String");
         assertThat(type("int4", "integer").ddl(false, true)).isEqualTo("Int32");
         assertThat(type("date", "date").ddl(true, false)).isEqualTo("Nullable(Date32)");
         assertThat(type("int4", "integer").ddl(true, false)).isEqualTo("Int32");

@@ -18,8 +18,16 @@ class PgArraysTest {
     }
 
     @Test
-    void refusesWhatClickHouseArraysCannotHold() {
-        assertThatThrownBy(() -> PgArrays.parse("{{1},{2}}")).hasMessageContaining("Multi-dimensional");
-        assertThatThrownBy(() -> PgArrays.parse("[0:1]={1,2}")).hasMessageContaining("one-dimensional");
+    void flattensDimensionsAndDropsBounds() {
+        assertThat(PgArrays.parse("{{1,2},{3,NULL}}")).isEqualTo(Arrays.asList("1", "2", "3", null));
+        assertThat(PgArrays.parse("[0:1]={5,6}")).containsExactly("5", "6");
+        assertThat(PgArrays.parse("[1:1][1:2]={{\"a\",\"b,c\"}}")).containsExactly("a", "b,c");
+    }
+
+    @Test
+    void refusesWhatIsNoArray() {
+        assertThatThrownBy(() -> PgArrays.parse("[0:1]")).hasMessageContaining("Not an array");
+        assertThatThrownBy(() -> PgArrays.parse("plain")).hasMessageContaining("Not an array");
+        assertThatThrownBy(() -> PgArrays.parse("{\"open}")).hasMessageContaining("Unterminated quote");
     }
 }
