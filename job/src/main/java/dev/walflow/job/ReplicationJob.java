@@ -2,6 +2,7 @@ package dev.walflow.job;
 
 import dev.walflow.job.config.ClickHouseOptions;
 import dev.walflow.job.config.HistoryOptions;
+import dev.walflow.job.config.InvalidConfigException;
 import dev.walflow.job.config.JobConfig;
 import dev.walflow.job.config.JobOptions;
 import dev.walflow.job.config.OptionsDoc;
@@ -32,6 +33,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.function.UnaryOperator;
@@ -102,9 +104,14 @@ public final class ReplicationJob {
             Properties source = sourceConnectionProperties(config);
             clickHouseSink = clickHouseDecorator.apply(
                     new ClickHouseSink(clickHouse, new SourceCatalog(config.get(SourceOptions.URL), source, tables)));
+            Duration ttl = config.configuration().get(ClickHouseOptions.ROW_STATE_TTL);
+            if (ttl != null && (ttl.isZero() || ttl.isNegative())) {
+                throw new InvalidConfigException("Invalid value '" + ttl + "' for parameter '"
+                        + ClickHouseOptions.ROW_STATE_TTL.key() + "': a positive duration, or unset to keep row state");
+            }
             completeRows = new CompleteRowFunction(
                     tables,
-                    config.configuration().get(ClickHouseOptions.ROW_STATE_TTL),
+                    ttl,
                     new SourceRowLookup(config.get(SourceOptions.URL), source));
         }
         ReplicationTopology.build(
