@@ -108,7 +108,7 @@ public final class ClickHouseBenchmark {
     /** The rows read from PostgreSQL and inserted with batched PreparedStatements. */
     private void direct(PostgresServer pg, ClickHouseServer ch) throws Exception {
         ClickHouseConfig config = new ClickHouseConfig(ch.jdbcUrl(), ch.user(), ch.password(), "bench_direct", null,
-                DIRECT_BATCH, 1 << 26, Duration.ofSeconds(1), 0, 100, DeliveryGuarantee.EXACTLY_ONCE, "bench");
+                DIRECT_BATCH, 1 << 26, Duration.ofSeconds(1), 0, 100, DeliveryGuarantee.EXACTLY_ONCE, "bench", 0);
         TableInfo table;
         try (Connection c = pg.connect("bench_src")) {
             table = Catalog.read(c, new TableId("public", TABLE)).orElseThrow();

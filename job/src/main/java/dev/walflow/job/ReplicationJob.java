@@ -88,10 +88,6 @@ public final class ReplicationJob {
                 ? new HistorySink(historyConfig(config), config.configuration().get(HistoryOptions.RETENTION))
                 : null;
         ClickHouseConfig clickHouse = clickHouseConfig(config);
-        if (clickHouse != null) {
-            clickHouse = clickHouse.withSnapshotVersion(
-                    ClickHousePreflight.walPosition(config.get(SourceOptions.URL), sourceConnectionProperties(config)));
-        }
         Sink<ChangeEvent> clickHouseSink = null;
         CompleteRowFunction completeRows = null;
         if (clickHouse != null) {
@@ -181,7 +177,7 @@ public final class ReplicationJob {
     }
 
     public static TargetConfig sinkConfig(JobConfig config) {
-        TargetConfig target = new TargetConfig(
+        return new TargetConfig(
                 config.get(SinkOptions.POSTGRES_URL),
                 config.get(SinkOptions.POSTGRES_USERNAME),
                 config.configuration().get(SinkOptions.POSTGRES_PASSWORD),
@@ -190,18 +186,20 @@ public final class ReplicationJob {
                 config.get(SinkOptions.POSTGRES_MAX_RETRIES),
                 config.get(SinkOptions.DELIVERY_GUARANTEE),
                 config.get(JobOptions.JOB_NAME),
-                config.get(JobOptions.WALFLOW_SCHEMA));
-        return config.configuration().getOptional(JobOptions.CHECKPOINT_DIR)
-                .map(target::withCheckpointDir)
-                .orElse(target);
+                config.get(JobOptions.WALFLOW_SCHEMA),
+                config.configuration().get(JobOptions.CHECKPOINT_DIR));
     }
 
-    /** The ClickHouse sink's settings, or null when {@code sink.clickhouse.url} is not set. */
+    /**
+     * The ClickHouse sink's settings, or null when {@code sink.clickhouse.url} is not set.
+     * Reads the source's WAL position, the version of this run's snapshot rows.
+     */
     public static ClickHouseConfig clickHouseConfig(JobConfig config) {
         Configuration c = config.configuration();
         if (!c.contains(ClickHouseOptions.URL)) {
             return null;
         }
+        long snapshotVersion = ClickHousePreflight.walPosition(config.get(SourceOptions.URL), sourceConnectionProperties(config));
         return new ClickHouseConfig(
                 c.get(ClickHouseOptions.URL),
                 c.get(ClickHouseOptions.USERNAME),
@@ -214,7 +212,8 @@ public final class ReplicationJob {
                 c.get(ClickHouseOptions.MAX_RETRIES),
                 c.get(ClickHouseOptions.DEDUP_WINDOW),
                 config.get(SinkOptions.DELIVERY_GUARANTEE),
-                config.get(JobOptions.JOB_NAME));
+                config.get(JobOptions.JOB_NAME),
+                snapshotVersion);
     }
 
     /** The history database: its own URL and user where given, else the PostgreSQL target's. */

@@ -19,7 +19,7 @@ import java.util.Set;
  * complete and leaves that view only when committed (or rolled back by a recovery), which is
  * what lets the source tell when a completed checkpoint's data is visible in every target.
  */
-public final class PendingCommits implements Serializable, AutoCloseable {
+public final class PendingCommits implements PreparedTransactions {
 
     private static final long serialVersionUID = 1L;
 
@@ -35,8 +35,8 @@ public final class PendingCommits implements Serializable, AutoCloseable {
         return targets.isEmpty();
     }
 
-    /** The names of every prepared, not yet committed transaction of the job's sinks. */
-    Set<String> read() throws SQLException {
+    @Override
+    public Set<String> read() throws SQLException {
         Set<String> gids = new HashSet<>();
         for (Target t : targets) {
             gids.addAll(t.read());

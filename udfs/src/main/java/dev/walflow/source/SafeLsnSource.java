@@ -21,9 +21,9 @@ public final class SafeLsnSource<T, S extends SourceSplit, E> implements Source<
     private static final long serialVersionUID = 1L;
 
     private final Source<T, S, E> delegate;
-    private final PendingCommits pendingCommits;
+    private final PreparedTransactions pendingCommits;
 
-    public SafeLsnSource(Source<T, S, E> delegate, PendingCommits pendingCommits) {
+    public SafeLsnSource(Source<T, S, E> delegate, PreparedTransactions pendingCommits) {
         this.delegate = delegate;
         this.pendingCommits = pendingCommits;
     }

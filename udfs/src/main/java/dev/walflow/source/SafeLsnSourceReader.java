@@ -41,11 +41,11 @@ final class SafeLsnSourceReader<T, S extends SourceSplit> implements SourceReade
     private static final Set<String> UNKNOWN = null;
 
     private final SourceReader<T, S> delegate;
-    private final PendingCommits pendingCommits;
+    private final PreparedTransactions pendingCommits;
     /** Completed checkpoints not yet passed on, with the transactions each waits for. */
     private final TreeMap<Long, Set<String>> waiting = new TreeMap<>();
 
-    SafeLsnSourceReader(SourceReader<T, S> delegate, PendingCommits pendingCommits) {
+    SafeLsnSourceReader(SourceReader<T, S> delegate, PreparedTransactions pendingCommits) {
         this.delegate = delegate;
         this.pendingCommits = pendingCommits;
     }

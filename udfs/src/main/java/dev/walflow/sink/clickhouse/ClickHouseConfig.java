@@ -38,7 +38,8 @@ public final class ClickHouseConfig implements Serializable {
             int maxRetries,
             int dedupWindow,
             DeliveryGuarantee deliveryGuarantee,
-            String jobName) {
+            String jobName,
+            long snapshotVersion) {
         this.url = Objects.requireNonNull(url, "url");
         this.username = username;
         this.password = password;
@@ -51,22 +52,6 @@ public final class ClickHouseConfig implements Serializable {
         this.dedupWindow = dedupWindow;
         this.deliveryGuarantee = deliveryGuarantee;
         this.jobName = jobName;
-        this.snapshotVersion = 0;
-    }
-
-    private ClickHouseConfig(ClickHouseConfig c, long snapshotVersion) {
-        this.url = c.url;
-        this.username = c.username;
-        this.password = c.password;
-        this.database = c.database;
-        this.cluster = c.cluster;
-        this.batchMaxRows = c.batchMaxRows;
-        this.batchMaxBytes = c.batchMaxBytes;
-        this.batchInterval = c.batchInterval;
-        this.maxRetries = c.maxRetries;
-        this.dedupWindow = c.dedupWindow;
-        this.deliveryGuarantee = c.deliveryGuarantee;
-        this.jobName = c.jobName;
         this.snapshotVersion = snapshotVersion;
     }
 
@@ -118,10 +103,6 @@ public final class ClickHouseConfig implements Serializable {
      */
     public long snapshotVersion() {
         return snapshotVersion;
-    }
-
-    public ClickHouseConfig withSnapshotVersion(long version) {
-        return new ClickHouseConfig(this, version);
     }
 
     public Properties connectionProperties() {

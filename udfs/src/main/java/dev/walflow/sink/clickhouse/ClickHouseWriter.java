@@ -40,7 +40,8 @@ final class ClickHouseWriter implements CommittingSinkWriter<ChangeEvent, ClickH
     private final ClickHouseConfig config;
     private final SourceCatalog catalog;
     private final String tokenPrefix;
-    private final Map<String, BatchBuilder> open = new LinkedHashMap<>();
+    /** Open batches per table, in the order tables were first seen. */
+    private final Map<String, List<BatchBuilder>> open = new LinkedHashMap<>();
     private final List<ClickHouseBatch> closed = new ArrayList<>();
     private final Set<String> skippedTables = new HashSet<>();
     private final Counter rowsWritten;
@@ -83,7 +84,7 @@ final class ClickHouseWriter implements CommittingSinkWriter<ChangeEvent, ClickH
                 closed.add(ClickHouseBatch.truncate(event.table, version, nextToken()));
                 break;
             case DELETE:
-                builder(event.table, event.keyColumns).add(event.key, version, true, event);
+                add(builder(event.table, event.keyColumns), event.key, version, true, event);
                 break;
             default:
                 if (event.hasUnchangedToast()) {
@@ -91,34 +92,35 @@ final class ClickHouseWriter implements CommittingSinkWriter<ChangeEvent, ClickH
                     LOG.debug("Skipping {}: unchanged TOAST values unknown, the row is gone at the source", event);
                     return;
                 }
-                builder(event.table, event.columns).add(event.after, version, false, event);
-        }
-        openBytes = 0;
-        for (BatchBuilder b : open.values()) {
-            openBytes += b.bytes();
-        }
-        BatchBuilder full = null;
-        for (BatchBuilder b : open.values()) {
-            if (b.rows() >= config.batchMaxRows() || openBytes >= config.batchMaxBytes()) {
-                full = b;
-                break;
-            }
-        }
-        if (full != null) {
-            closeBuilder(full);
+                add(builder(event.table, event.columns), event.after, version, false, event);
         }
         if (!config.exactlyOnce() && !closed.isEmpty()) {
             insertClosed();
         }
     }
 
-    private BatchBuilder builder(String table, String[] columns) throws IOException {
-        String key = table + '\u0000' + String.join("\u0000", columns);
-        BatchBuilder b = open.get(key);
-        if (b == null) {
-            b = new BatchBuilder(table, columns, tableInfo(table, columns));
-            open.put(key, b);
+    /** Adds a row; closes its batch when full, and every open batch when together they are. */
+    private void add(BatchBuilder b, String[] row, long version, boolean deleted, ChangeEvent event) {
+        long before = b.bytes();
+        b.add(row, version, deleted, event);
+        openBytes += b.bytes() - before;
+        if (openBytes >= config.batchMaxBytes()) {
+            closeAll();
+        } else if (b.rows() >= config.batchMaxRows()) {
+            closeBuilder(b);
         }
+    }
+
+    /** The open batch of a table with these columns (a table has one per column list in use). */
+    private BatchBuilder builder(String table, String[] columns) throws IOException {
+        List<BatchBuilder> ofTable = open.computeIfAbsent(table, t -> new ArrayList<>(2));
+        for (BatchBuilder b : ofTable) {
+            if (Arrays.equals(b.columns, columns)) {
+                return b;
+            }
+        }
+        BatchBuilder b = new BatchBuilder(table, columns, tableInfo(table, columns));
+        ofTable.add(b);
         return b;
     }
 
@@ -141,7 +143,12 @@ final class ClickHouseWriter implements CommittingSinkWriter<ChangeEvent, ClickH
     }
 
     private void closeBuilder(BatchBuilder b) {
-        open.values().remove(b);
+        open.get(b.table).remove(b);
+        seal(b);
+    }
+
+    private void seal(BatchBuilder b) {
+        openBytes -= b.bytes();
         if (b.rows() > 0) {
             closed.add(b.build(nextToken()));
             rowsWritten.inc(b.rows());
@@ -149,17 +156,15 @@ final class ClickHouseWriter implements CommittingSinkWriter<ChangeEvent, ClickH
     }
 
     private void closeTable(String table) {
-        for (BatchBuilder b : new ArrayList<>(open.values())) {
-            if (b.table.equals(table)) {
-                closeBuilder(b);
-            }
+        List<BatchBuilder> ofTable = open.remove(table);
+        if (ofTable != null) {
+            ofTable.forEach(this::seal);
         }
     }
 
     private void closeAll() {
-        for (BatchBuilder b : new ArrayList<>(open.values())) {
-            closeBuilder(b);
-        }
+        open.values().forEach(ofTable -> ofTable.forEach(this::seal));
+        open.clear();
     }
 
     private void insertClosed() throws IOException {

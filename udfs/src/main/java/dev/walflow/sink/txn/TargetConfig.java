@@ -23,21 +23,8 @@ public final class TargetConfig implements Serializable {
     private final String walflowSchema;
     private final String checkpointDir;
 
+    /** @param checkpointDir the job's checkpoint storage URI, or null for the cluster's default */
     public TargetConfig(
-            String url,
-            String username,
-            String password,
-            int batchMaxRows,
-            Duration batchInterval,
-            int maxRetries,
-            DeliveryGuarantee deliveryGuarantee,
-            String jobName,
-            String walflowSchema) {
-        this(url, username, password, batchMaxRows, batchInterval, maxRetries, deliveryGuarantee, jobName,
-                walflowSchema, null);
-    }
-
-    private TargetConfig(
             String url,
             String username,
             String password,
@@ -67,15 +54,10 @@ public final class TargetConfig implements Serializable {
     }
 
     /**
-     * Where the job's checkpoints are stored (a URI), so a writer closing while one of its
-     * transactions is prepared can tell whether that transaction's checkpoint completed.
+     * The job's checkpoint storage URI, or null when the cluster's default is used: a writer
+     * closing while one of its transactions is prepared reads here whether its checkpoint
+     * completed.
      */
-    public TargetConfig withCheckpointDir(String dir) {
-        return new TargetConfig(url, username, password, batchMaxRows, batchInterval,
-                maxRetries, deliveryGuarantee, jobName, walflowSchema, dir);
-    }
-
-    /** The job's checkpoint storage URI, or null when the cluster's default is used. */
     public String checkpointDir() {
         return checkpointDir;
     }

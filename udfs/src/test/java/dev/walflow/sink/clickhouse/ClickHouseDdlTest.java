@@ -23,7 +23,7 @@ class ClickHouseDdlTest {
 
     private static ClickHouseConfig config(String cluster) {
         return new ClickHouseConfig("jdbc:clickhouse:http://127.0.0.1:8123", "default", "", "analytics", cluster,
-                1000, 1 << 20, Duration.ofSeconds(1), 3, 500, DeliveryGuarantee.EXACTLY_ONCE, "job");
+                1000, 1 << 20, Duration.ofSeconds(1), 3, 500, DeliveryGuarantee.EXACTLY_ONCE, "job", 0);
     }
 
     @Test
