@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one command that runs every test: unit tests (Surefire, *Test) and integration tests
-# (Failsafe, *ITCase: MiniCluster, embedded PostgreSQL) of every module. CI runs it through
-# .ci/run; run it yourself before pushing. Arguments go to Maven, e.g.
+# (Failsafe, *ITCase: MiniCluster, embedded PostgreSQL; in e2e/ a standalone Flink cluster and
+# headless Chromium) of every module. CI runs it through .ci/run; run it yourself before
+# pushing. Arguments go to Maven, e.g.
 #   deploy/test.sh -pl job -Dit.test=PreflightITCase
 set -euo pipefail
 

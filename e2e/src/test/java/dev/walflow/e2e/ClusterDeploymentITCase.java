@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -121,11 +120,21 @@ class ClusterDeploymentITCase {
                 "--job.name", "walflow-e2e");
     }
 
-    /** Runs deploy/submit.sh against the cluster's REST address and returns the job id it prints. */
+    /**
+     * Runs deploy/submit.sh against the cluster's REST address, with the job's parameters in a
+     * properties file (as a user keeps them) except one given on the command line, and returns
+     * the job id it prints.
+     */
     private String submitScript(Path jobJar, String savepoint) throws Exception {
-        List<String> command = new ArrayList<>(List.of("bash", repository().resolve("deploy/submit.sh").toString(),
-                "--rest", cluster.restUrl(), "--jar", jobJar.toString(), "--savepoint", savepoint, "--"));
-        command.addAll(jobArguments());
+        List<String> args = jobArguments();
+        StringBuilder properties = new StringBuilder("# walflow parameters of the resumed e2e job\n");
+        for (int i = 0; i < args.size() - 2; i += 2) {
+            properties.append(args.get(i).substring(2)).append(" = ").append(args.get(i + 1)).append('\n');
+        }
+        Path config = Files.writeString(work.resolve("walflow.properties"), properties);
+        List<String> command = List.of("bash", repository().resolve("deploy/submit.sh").toString(),
+                "--rest", cluster.restUrl(), "--jar", jobJar.toString(), "--savepoint", savepoint,
+                "--config", config.toString(), args.get(args.size() - 2), args.get(args.size() - 1));
         Path log = work.resolve("submit.log");
         Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
         String out = new String(process.getInputStream().readAllBytes()).trim();
@@ -145,6 +154,9 @@ class ClusterDeploymentITCase {
         long sum = values.isEmpty() ? -1 : 0;
         for (String[] idAndValue : values) {
             sum += Long.parseLong(idAndValue[1]);
+        }
+        if (!values.isEmpty()) {
+            System.out.println("REST metric " + values.get(0)[0] + " = " + values.get(0)[1]);
         }
         return sum;
     }
