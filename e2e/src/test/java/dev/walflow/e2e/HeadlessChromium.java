@@ -88,6 +88,7 @@ final class HeadlessChromium {
         builder.environment().put("XDG_CACHE_HOME", workDir.resolve("cache").toString());
         Process process = builder.start();
         if (!process.waitFor(2, TimeUnit.MINUTES)) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
             throw new IOException("Chromium did not finish with " + url + " in 2 minutes; see " + log());
         }

@@ -38,6 +38,8 @@ final class StandaloneCluster implements AutoCloseable {
     private final int restPort;
     private final Map<String, String> overrides;
     private final List<Process> processes = new ArrayList<>();
+    // A test JVM that is killed (a fork timeout) must not leave a cluster behind.
+    private final Thread stopOnExit = new Thread(this::stopProcesses, "stop-flink-cluster");
 
     private StandaloneCluster(Path workDir, String classpath, Map<String, String> environment,
             int restPort, Map<String, String> overrides) {
@@ -46,6 +48,7 @@ final class StandaloneCluster implements AutoCloseable {
         this.environment = environment;
         this.restPort = restPort;
         this.overrides = overrides;
+        Runtime.getRuntime().addShutdownHook(stopOnExit);
     }
 
     /**
@@ -196,6 +199,15 @@ final class StandaloneCluster implements AutoCloseable {
     /** Stops both processes (TaskManager first) and whatever they started. */
     @Override
     public void close() {
+        stopProcesses();
+        try {
+            Runtime.getRuntime().removeShutdownHook(stopOnExit);
+        } catch (IllegalStateException e) {
+            // The JVM is already exiting; the hook runs (harmlessly) as well.
+        }
+    }
+
+    private synchronized void stopProcesses() {
         for (int i = processes.size() - 1; i >= 0; i--) {
             stop(processes.get(i));
         }

@@ -40,18 +40,6 @@ public final class Connections {
         throw new SQLException("No JDBC driver in the job jar accepts the URL " + url, "08001");
     }
 
-    /** As {@link #open(String, Properties)}, with a user and password. */
-    public static Connection open(String url, String user, String password) throws SQLException {
-        Properties properties = new Properties();
-        if (user != null) {
-            properties.setProperty("user", user);
-        }
-        if (password != null) {
-            properties.setProperty("password", password);
-        }
-        return open(url, properties);
-    }
-
     /** Closes a connection being discarded (a failed one may not close cleanly); null is fine. */
     public static void closeQuietly(Connection connection) {
         if (connection == null) {
