@@ -41,7 +41,7 @@ class ClusterDeploymentITCase {
         Path jobJar = Path.of(System.getProperty("e2e.jobJar"));
         assertThat(jobJar).as("the shaded job jar (built by the job module's package phase)").isRegularFile();
         String classpath = Files.readString(Path.of(System.getProperty("e2e.clusterClasspath"))).trim();
-        HeadlessChromium chromium = HeadlessChromium.find(work.resolve("chromium"));
+        HeadlessChromium.requireInstalled();
 
         try (PostgresServer pg = PostgresServer.start()) {
             ledger = new LedgerDatabases(pg, "e2e_source", "e2e_target");
@@ -66,14 +66,17 @@ class ClusterDeploymentITCase {
                 await("the streamed changes to reach the target", ledger::targetEqualsSource);
                 // The JobManager fetches metrics from the TaskManagers every few seconds.
                 await("walflowRowsWritten of the PostgreSQL sink in the REST API to count the snapshot"
-                        + " and the streamed rows", () -> metricSum("PostgreSQL sink", "walflowRowsWritten") >= 300 + 150);
+                        + " and the streamed rows",
+                        () -> metricSum("PostgreSQL sink", "walflowRowsWritten") >= 300 + 150);
 
                 // 3. The web UI shows the running job and its graph.
                 String jobPage = cluster.restUrl() + "/#/job/running/" + jobId + "/overview";
-                String dom = chromium.dumpDom(jobPage);
-                assertThat(dom).as("the web UI's page of the job").contains("walflow-e2e", "PostgreSQL sink");
                 Path screenshot = work.resolve("flink-web-ui.png");
-                chromium.screenshot(jobPage, screenshot, 1600, 1000);
+                try (HeadlessChromium chromium = HeadlessChromium.start(work.resolve("chromium"), 1600, 1000)) {
+                    String html = chromium.open(jobPage, WAIT, "walflow-e2e", "RUNNING", "PostgreSQL sink");
+                    assertThat(html).as("the job graph on the page").contains("<svg", "change_history sink");
+                    chromium.screenshot(screenshot);
+                }
                 assertThat(Files.size(screenshot)).as("screenshot size").isGreaterThan(20_000);
 
                 // 4. Stop with a savepoint: the job finishes, everything it read is committed.
@@ -139,7 +142,9 @@ class ClusterDeploymentITCase {
         Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
         String out = new String(process.getInputStream().readAllBytes()).trim();
         assertThat(process.waitFor(2, TimeUnit.MINUTES)).as("submit.sh finished").isTrue();
-        assertThat(process.exitValue()).as("submit.sh exit code; its messages:\n" + Files.readString(log)).isZero();
+        assertThat(process.exitValue())
+                .as("submit.sh exit code; its messages:\n" + Files.readString(log))
+                .isZero();
         assertThat(out).as("submit.sh prints the job id").matches("[0-9a-f]{32}");
         return out;
     }
@@ -167,7 +172,8 @@ class ClusterDeploymentITCase {
         assertThat(ledger.targetCount("SELECT count(*) - count(DISTINCT (id, version)) FROM applied"))
                 .as("row versions applied twice to the target").isZero();
         String changes = "SELECT coalesce(data->>'id', old_data->>'id') AS id, data->>'version' AS version,"
-                + " operation FROM walflow.change_history WHERE table_name = 'public.ledger' AND operation <> 'SNAPSHOT'";
+                + " operation FROM walflow.change_history"
+                + " WHERE table_name = 'public.ledger' AND operation <> 'SNAPSHOT'";
         await("change_history to hold every produced change", () ->
                 ledger.targetCount("SELECT count(*) FROM (" + changes + ") h") >= produced);
         assertThat(ledger.targetCount("SELECT count(*) FROM (" + changes + ") h"))

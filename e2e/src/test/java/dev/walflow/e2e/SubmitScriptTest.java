@@ -41,7 +41,8 @@ class SubmitScriptTest {
 
     @Test
     void usesTheFlinkCliWhenOnThePath() throws Exception {
-        Path config = Files.writeString(dir.resolve("walflow.properties"), "source.url = jdbc:postgresql://db/x\n");
+        Path config = Files.writeString(
+                dir.resolve("walflow.properties"), "source.url = jdbc:postgresql://db/x\n");
         Result result = run("--jar", jar.toString(), "--config", config.toString(), "--savepoint", "s3://b/sp-1",
                 "--parallelism", "2", "--", "--job.name", "shop");
         assertThat(result.exitCode).as(result.stderr).isZero();
@@ -75,7 +76,9 @@ class SubmitScriptTest {
     private record Result(int exitCode, String stdout, String stderr) {}
 
     private Result run(String... args) throws Exception {
-        Path script = Path.of(System.getProperty("e2e.repository", ".."), "deploy", "submit.sh").toAbsolutePath().normalize();
+        Path script = Path.of(System.getProperty("e2e.repository", ".."), "deploy", "submit.sh")
+                .toAbsolutePath()
+                .normalize();
         List<String> command = new ArrayList<>(List.of("bash", script.toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command)
@@ -84,6 +87,8 @@ class SubmitScriptTest {
         builder.environment().put("PATH", dir.resolve("bin") + ":" + System.getenv("PATH"));
         Process process = builder.start();
         assertThat(process.waitFor(1, TimeUnit.MINUTES)).as("submit.sh finished").isTrue();
-        return new Result(process.exitValue(), Files.readString(dir.resolve("out.txt")), Files.readString(dir.resolve("err.txt")));
+        return new Result(process.exitValue(),
+                Files.readString(dir.resolve("out.txt")),
+                Files.readString(dir.resolve("err.txt")));
     }
 }

@@ -44,11 +44,15 @@ class DeployManifestsTest {
         manifests = new ArrayList<>();
         try (Stream<Path> files = Files.list(K8S)) {
             for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
-                try (MappingIterator<JsonNode> documents = YAML.readerFor(JsonNode.class).readValues(file.toFile())) {
+                try (MappingIterator<JsonNode> documents =
+                        YAML.readerFor(JsonNode.class).readValues(file.toFile())) {
                     for (JsonNode document : documents.readAll()) {
-                        assertThat(document.path("apiVersion").asText()).as("apiVersion of a document in " + file).isNotEmpty();
-                        assertThat(document.path("kind").asText()).as("kind of a document in " + file).isNotEmpty();
-                        assertThat(document.path("metadata").path("name").asText()).as("metadata.name in " + file).isNotEmpty();
+                        assertThat(document.path("apiVersion").asText())
+                                .as("apiVersion of a document in " + file).isNotEmpty();
+                        assertThat(document.path("kind").asText())
+                                .as("kind of a document in " + file).isNotEmpty();
+                        assertThat(document.path("metadata").path("name").asText())
+                                .as("metadata.name in " + file).isNotEmpty();
                         manifests.add(document);
                     }
                 }
@@ -67,11 +71,14 @@ class DeployManifestsTest {
         assertThat(spec.path("image").asText()).as("spec.image").isNotEmpty();
         assertThat(spec.path("serviceAccount").asText()).as("spec.serviceAccount").isNotEmpty();
         for (String role : List.of("jobManager", "taskManager")) {
-            assertThat(spec.path(role).path("resource").path("memory").asText()).as(role + ".resource.memory").isNotEmpty();
-            assertThat(spec.path(role).path("resource").path("cpu").isNumber()).as(role + ".resource.cpu").isTrue();
+            JsonNode resource = spec.path(role).path("resource");
+            assertThat(resource.path("memory").asText()).as(role + ".resource.memory").isNotEmpty();
+            assertThat(resource.path("cpu").isNumber()).as(role + ".resource.cpu").isTrue();
         }
         JsonNode job = spec.path("job");
-        assertThat(job.path("jarURI").asText()).as("job.jarURI (application mode: a jar in the image)").startsWith("local:///");
+        assertThat(job.path("jarURI").asText())
+                .as("job.jarURI (application mode: a jar in the image)")
+                .startsWith("local:///");
         assertThat(job.path("entryClass").asText()).isEqualTo(ReplicationJob.class.getName());
         assertThat(job.path("upgradeMode").asText()).isEqualTo("savepoint");
         assertThat(job.path("state").asText()).isEqualTo("running");
@@ -84,17 +91,24 @@ class DeployManifestsTest {
         Map<String, String> values = new HashMap<>();
         settings.fields().forEachRemaining(e -> {
             // The operator's CRD types flinkConfiguration as a map of strings.
-            assertThat(e.getValue().isTextual()).as("flinkConfiguration." + e.getKey() + " must be a string (quote it)").isTrue();
+            assertThat(e.getValue().isTextual())
+                    .as("flinkConfiguration." + e.getKey() + " must be a string (quote it)")
+                    .isTrue();
             values.put(e.getKey(), e.getValue().asText());
         });
         Configuration flink = Configuration.fromMap(values);
-        assertThat(flink.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY)).as("state.checkpoints.dir").isNotBlank();
-        assertThat(flink.get(CheckpointingOptions.SAVEPOINT_DIRECTORY)).as("state.savepoints.dir (savepoint upgrades)").isNotBlank();
+        assertThat(flink.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY))
+                .as("state.checkpoints.dir").isNotBlank();
+        assertThat(flink.get(CheckpointingOptions.SAVEPOINT_DIRECTORY))
+                .as("state.savepoints.dir (savepoint upgrades)").isNotBlank();
         assertThat(flink.get(CheckpointingOptions.CHECKPOINTING_INTERVAL)).isNotNull();
-        assertThat(flink.get(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE)).isEqualTo(CheckpointingMode.EXACTLY_ONCE);
+        assertThat(flink.get(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE))
+                .isEqualTo(CheckpointingMode.EXACTLY_ONCE);
         assertThat(flink.get(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION))
                 .isEqualTo(ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
-        assertThat(values).as("env.java.opts.all would replace the image's JDK 17 module flags").doesNotContainKey("env.java.opts.all");
+        assertThat(values)
+                .as("env.java.opts.all would replace the image's JDK 17 module flags")
+                .doesNotContainKey("env.java.opts.all");
         assertThat(values.get("env.java.opts.taskmanager")).contains("-Duser.timezone=UTC");
     }
 
@@ -111,7 +125,8 @@ class DeployManifestsTest {
         assertThat(annotations.path("prometheus.io/port").asText()).isEqualTo(port);
         JsonNode container = mainContainer();
         List<String> ports = new ArrayList<>();
-        container.path("ports").forEach(p -> ports.add(p.path("name").asText() + "=" + p.path("containerPort").asText()));
+        container.path("ports").forEach(
+                p -> ports.add(p.path("name").asText() + "=" + p.path("containerPort").asText()));
         assertThat(ports).contains("metrics=" + port);
         for (JsonNode monitor : ofKind("PodMonitor")) {
             assertThat(monitor.path("spec").path("selector").path("matchLabels").path("app").asText())
@@ -124,7 +139,8 @@ class DeployManifestsTest {
 
     @Test
     void argsAreValidWalflowParametersWithPasswordsFromSecrets() {
-        List<String> args = YAML.convertValue(deployment.path("spec").path("job").path("args"), new TypeReference<>() {});
+        List<String> args = YAML.convertValue(
+                deployment.path("spec").path("job").path("args"), new TypeReference<>() {});
         Map<String, String> environment = new HashMap<>();
         for (JsonNode variable : mainContainer().path("env")) {
             String name = variable.path("name").asText();
@@ -137,8 +153,12 @@ class DeployManifestsTest {
                 environment.put(name, "from-secret");
             }
         }
-        assertThat(environment).as("passwords come from a Secret").containsKeys("WALFLOW_SOURCE_PASSWORD", "WALFLOW_SINK_POSTGRES_PASSWORD");
-        assertThat(String.join(" ", args)).as("no password in args (the web UI shows them)").doesNotContain("password");
+        assertThat(environment)
+                .as("passwords come from a Secret")
+                .containsKeys("WALFLOW_SOURCE_PASSWORD", "WALFLOW_SINK_POSTGRES_PASSWORD");
+        assertThat(String.join(" ", args))
+                .as("no password in args (the web UI shows them)")
+                .doesNotContain("password");
         JobConfig config = JobConfig.parse(args.toArray(String[]::new), environment);
         assertThat(config.configuration().toMap()).containsEntry("source.password", "from-secret");
     }
@@ -146,7 +166,8 @@ class DeployManifestsTest {
     @Test
     void imagePutsTheJarWhereJarUriPoints() throws IOException {
         String dockerfile = Files.readString(K8S.resolve("Dockerfile"));
-        String jarPath = deployment.path("spec").path("job").path("jarURI").asText().substring("local://".length());
+        String jarPath = deployment.path("spec").path("job").path("jarURI").asText()
+                .substring("local://".length());
         assertThat(dockerfile).contains("FROM flink:1.20");
         assertThat(dockerfile.lines().filter(l -> l.startsWith("COPY")))
                 .as("a COPY of the shaded jar to " + jarPath)
@@ -159,7 +180,8 @@ class DeployManifestsTest {
                 return c;
             }
         }
-        throw new AssertionError("podTemplate has no container named flink-main-container (the operator merges into that one)");
+        throw new AssertionError("podTemplate has no container named flink-main-container"
+                + " (the operator merges its settings into that one)");
     }
 
     private static List<String> secretKeys(String name) {

@@ -54,7 +54,8 @@ public final class Connections {
 
     private static List<Driver> loadDrivers() {
         List<Driver> drivers = new ArrayList<>();
-        Iterator<Driver> found = ServiceLoader.load(Driver.class, Connections.class.getClassLoader()).iterator();
+        Iterator<Driver> found =
+                ServiceLoader.load(Driver.class, Connections.class.getClassLoader()).iterator();
         while (true) {
             try {
                 if (!found.hasNext()) {
