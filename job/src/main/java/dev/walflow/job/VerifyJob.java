@@ -14,7 +14,10 @@ import dev.walflow.verify.RangeResult;
 import dev.walflow.verify.RangeVerifyFunction;
 import dev.walflow.verify.VerifyReport;
 import dev.walflow.verify.VerifySettings;
+import org.apache.flink.api.common.BatchShuffleMode;
 import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
@@ -68,14 +71,14 @@ public final class VerifyJob {
         }
     }
 
-    /** {@code --repair} alone stands for {@code --verify.repair true}. */
+    /** {@code --repair [value]} stands for {@code --verify.repair value}, true when bare. */
     static String[] withFlags(String[] args) {
         List<String> out = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
-            boolean bare = args[i].equals("--repair") && (i + 1 >= args.length || args[i + 1].startsWith("--"));
-            if (bare) {
+            if (args[i].equals("--repair")) {
                 out.add("--" + VerifyOptions.REPAIR.key());
-                out.add("true");
+                boolean bare = i + 1 >= args.length || args[i + 1].startsWith("--");
+                out.add(bare ? "true" : args[++i]);
             } else {
                 out.add(args[i]);
             }
@@ -112,7 +115,8 @@ public final class VerifyJob {
                 config.get(VerifyOptions.LAG_TIMEOUT),
                 repair,
                 config.get(VerifyOptions.MAX_REPORTED_ROWS),
-                checkId);
+                checkId,
+                plan.valueHashTables());
         VerifyReport report = new VerifyReport(checkId, config.get(JobOptions.JOB_NAME), repair ? "repair" : "verify",
                 Urls.redact(target.url()), Instant.ofEpochMilli(started).toString(), config.get(VerifyOptions.MAX_REPORTED_ROWS));
         report.tablesChecked = plan.tables().size();
@@ -148,7 +152,12 @@ public final class VerifyJob {
         if (ranges.isEmpty()) {
             return results;
         }
-        env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+        Configuration batch = new Configuration();
+        batch.set(ExecutionOptions.RUNTIME_MODE, RuntimeExecutionMode.BATCH);
+        // Hybrid exchanges: later stages start while earlier ones run, so a small run does not
+        // wait for its stages one after another (pipelined ones need the default scheduler).
+        batch.set(ExecutionOptions.BATCH_SHUFFLE_MODE, BatchShuffleMode.ALL_EXCHANGES_HYBRID_FULL);
+        env.configure(batch);
         int parallelism = config.configuration().getOptional(VerifyOptions.PARALLELISM).orElse(env.getParallelism());
         try (CloseableIterator<String> it = env.fromData(ranges, TypeInformation.of(KeyRange.class))
                 .name(OperatorIds.VERIFY_RANGES_NAME)

@@ -9,6 +9,7 @@ import dev.walflow.schema.TableInfo;
 import dev.walflow.sink.txn.TargetConfig;
 import dev.walflow.verify.KeyRange;
 import dev.walflow.verify.RangePlanner;
+import dev.walflow.verify.TableSql;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -29,11 +30,18 @@ final class VerifyPlan {
     private final List<TableInfo> tables;
     private final List<KeyRange> ranges;
     private final List<String> notes;
+    private final Set<String> valueHashTables;
 
-    private VerifyPlan(List<TableInfo> tables, List<KeyRange> ranges, List<String> notes) {
+    private VerifyPlan(List<TableInfo> tables, List<KeyRange> ranges, List<String> notes, Set<String> valueHashTables) {
         this.tables = tables;
         this.ranges = ranges;
         this.notes = notes;
+        this.valueHashTables = valueHashTables;
+    }
+
+    /** Tables both servers can checksum by value ({@code hash_record_extended}). */
+    Set<String> valueHashTables() {
+        return valueHashTables;
     }
 
     List<TableInfo> tables() {
@@ -72,7 +80,32 @@ final class VerifyPlan {
         if (history != null) {
             ensureHistoryIndex(history);
         }
-        return new VerifyPlan(tables, ranges, notes);
+        Set<String> valueHash = new LinkedHashSet<>();
+        try (Connection source = DriverManager.getConnection(
+                        config.get(SourceOptions.URL), ReplicationJob.sourceConnectionProperties(config));
+                Connection targetDb = DriverManager.getConnection(target.url(), target.connectionProperties())) {
+            for (TableInfo table : tables) {
+                TableSql sql = new TableSql(table, true);
+                if (canRun(source, sql.probeValueHash()) && canRun(targetDb, sql.probeValueHash())) {
+                    valueHash.add(table.id().eventName());
+                } else {
+                    notes.add("Table " + table.id() + " is checksummed over its text (slower): a server is older than"
+                            + " PostgreSQL 14 or a column type has no hash function");
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Failed to plan the verification: " + e.getMessage(), e);
+        }
+        return new VerifyPlan(tables, ranges, notes, valueHash);
+    }
+
+    private static boolean canRun(Connection c, String query) {
+        try (Statement s = c.createStatement()) {
+            s.executeQuery(query).close();
+            return true;
+        } catch (SQLException e) {
+            return false;
+        }
     }
 
     private static Set<TableId> tableIds(Connection source, JobConfig config) throws SQLException {

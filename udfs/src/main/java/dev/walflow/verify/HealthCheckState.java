@@ -15,10 +15,12 @@ import java.sql.Statement;
  */
 public final class HealthCheckState {
 
+    private final String schema;
     private final String table;
 
     /** @param walflowSchema the quoted schema */
     public HealthCheckState(String walflowSchema) {
+        this.schema = walflowSchema;
         this.table = walflowSchema + ".health_check_state";
     }
 
@@ -50,6 +52,7 @@ public final class HealthCheckState {
     /** Creates the table when missing and a row for a new run; returns its id. */
     public long start(Connection c, String job, String mode, int tables, int ranges) throws SQLException {
         try (Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
             s.execute(ddl());
         }
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table

@@ -77,7 +77,7 @@ public final class RangeVerifyFunction extends RichFlatMapFunction<KeyRange, Str
 
     private void verify(KeyRange range, RangeResult result) throws SQLException, InterruptedException {
         connect();
-        TableSql table = sql.computeIfAbsent(range.table, t -> new TableSql(settings.table(t)));
+        TableSql table = sql.computeIfAbsent(range.table, settings::sql);
         RangeComparer comparer = new RangeComparer(source, target, table);
         long[] scanned = {0};
         List<RowDiff> candidates = comparer.differences(range, scanned);

@@ -6,8 +6,10 @@ import dev.walflow.sink.txn.TargetConfig;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 
 /** What a verification run compares and how: databases, tables, limits, repair. */
 public final class VerifySettings implements Serializable {
@@ -30,10 +32,12 @@ public final class VerifySettings implements Serializable {
     private final boolean repair;
     private final int maxReportedRows;
     private final long checkId;
+    private final Set<String> valueHashTables;
 
     /**
      * @param history the database holding change_history, or null to skip its completeness check
      * @param checkId this run's row in health_check_state, where progress is counted
+     * @param valueHashTables tables whose checksums hash values rather than text
      */
     public VerifySettings(
             String sourceUrl,
@@ -45,7 +49,8 @@ public final class VerifySettings implements Serializable {
             Duration lagTimeout,
             boolean repair,
             int maxReportedRows,
-            long checkId) {
+            long checkId,
+            Set<String> valueHashTables) {
         this.sourceUrl = sourceUrl;
         this.sourceProperties = sourceProperties;
         this.slotName = slotName;
@@ -56,11 +61,12 @@ public final class VerifySettings implements Serializable {
         this.repair = repair;
         this.maxReportedRows = maxReportedRows;
         this.checkId = checkId;
+        this.valueHashTables = new HashSet<>(valueHashTables);
     }
 
-    public VerifySettings withCheckId(long id) {
-        return new VerifySettings(sourceUrl, sourceProperties, slotName, target, history, tables, lagTimeout,
-                repair, maxReportedRows, id);
+    /** The SQL of a table, checksummed by value where both servers can. */
+    public TableSql sql(String eventName) {
+        return new TableSql(table(eventName), valueHashTables.contains(eventName));
     }
 
     public String sourceUrl() {

@@ -146,6 +146,10 @@ class VerifyITCase {
             assertThat(after.errors).isEmpty();
             assertThat(after.mismatches() + after.historyMismatches()).as("after repair: %s", after.rows).isZero();
             assertThat(after.status()).isEqualTo(VerifyReport.Status.CONSISTENT);
+            try (Connection c = p.source()) {
+                assertThat(after.recordsScanned).as("every source row in exactly one range")
+                        .isEqualTo(SqlRunner.queryLong(c, "SELECT (SELECT count(*) FROM items) + (SELECT count(*) FROM lines)"));
+            }
         }
     }
 
