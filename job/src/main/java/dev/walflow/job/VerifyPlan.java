@@ -1,6 +1,7 @@
 package dev.walflow.job;
 
 import dev.walflow.job.config.JobConfig;
+import dev.walflow.job.config.SinkOptions;
 import dev.walflow.job.config.SourceOptions;
 import dev.walflow.job.config.VerifyOptions;
 import dev.walflow.schema.Catalog;
@@ -85,6 +86,12 @@ final class VerifyPlan {
                         config.get(SourceOptions.URL), ReplicationJob.sourceConnectionProperties(config));
                 Connection targetDb = DriverManager.getConnection(target.url(), target.connectionProperties())) {
             for (TableInfo table : tables) {
+                if (Catalog.read(targetDb, table.id()).isEmpty()) {
+                    throw new IllegalStateException("Table " + table.id() + " does not exist in the target ("
+                            + SinkOptions.POSTGRES_URL.key() + "=" + Urls.redact(target.url())
+                            + "): the streaming job creates it at start; start it, or leave the table out of "
+                            + SourceOptions.TABLES.key());
+                }
                 TableSql sql = new TableSql(table, true);
                 if (canRun(source, sql.probeValueHash()) && canRun(targetDb, sql.probeValueHash())) {
                     valueHash.add(table.id().eventName());
