@@ -116,10 +116,12 @@ public final class VerifyJob {
                 repair,
                 config.get(VerifyOptions.MAX_REPORTED_ROWS),
                 checkId,
-                plan.valueHashTables());
+                plan.valueHashTables(),
+                ReplicationJob.clickHouseConfig(config));
         VerifyReport report = new VerifyReport(checkId, config.get(JobOptions.JOB_NAME), repair ? "repair" : "verify",
                 Urls.redact(target.url()), Instant.ofEpochMilli(started).toString(), config.get(VerifyOptions.MAX_REPORTED_ROWS));
         report.tablesChecked = plan.tables().size();
+        report.clickHouse = settings.clickHouse() != null;
         report.notes.addAll(plan.notes());
         LOG.info("Verifying {} tables in {} key ranges against {} (health_check_state id {})",
                 plan.tables().size(), plan.ranges().size(), Urls.redact(target.url()), checkId);

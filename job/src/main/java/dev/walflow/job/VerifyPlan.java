@@ -14,6 +14,7 @@ import dev.walflow.verify.TableSql;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -23,8 +24,8 @@ import java.util.Set;
 
 /**
  * What a verification covers: the captured tables as the source defines them (those without a
- * primary key are left out, with a note), their key ranges, and the index on change_history
- * that finds a row's last change.
+ * primary key are left out, with a note), their key ranges, and whether change_history can
+ * be checked.
  */
 final class VerifyPlan {
 
@@ -79,7 +80,7 @@ final class VerifyPlan {
                     + Urls.redact(config.get(SourceOptions.URL)) + "): " + e.getMessage(), e);
         }
         if (history != null) {
-            ensureHistoryIndex(history);
+            checkHistory(history, notes);
         }
         Set<String> valueHash = new LinkedHashSet<>();
         try (Connection source = DriverManager.getConnection(
@@ -127,18 +128,30 @@ final class VerifyPlan {
     }
 
     /**
-     * change_history is indexed by position; the check looks up each row's last change by key.
-     * Built once, concurrently, so the streaming job's inserts go on meanwhile.
+     * The history check looks up each row's last change by key; change_history is indexed by
+     * position. Without an index by key each lookup reads the table's history, so a missing one
+     * is named in the report with the statement that adds it. walflow does not add it itself:
+     * CREATE INDEX waits for, or blocks, the history sink's transactions (CONCURRENTLY waits for
+     * every transaction older than it, and exactly-once keeps one open per checkpoint).
      */
-    private static void ensureHistoryIndex(TargetConfig history) {
+    private static void checkHistory(TargetConfig history, List<String> notes) {
         try (Connection c = DriverManager.getConnection(history.url(), history.connectionProperties());
-                Statement s = c.createStatement()) {
-            c.setAutoCommit(true);
-            s.execute("CREATE INDEX CONCURRENTLY IF NOT EXISTS change_history_row_key ON "
-                    + history.walflowSchema() + ".change_history (table_name, row_key, lsn, change_lsn, ordinal)");
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT to_regclass('" + history.walflowSchema().replace("'", "''")
+                        + ".change_history') IS NOT NULL, to_regclass('" + history.walflowSchema().replace("'", "''")
+                        + ".change_history_row_key') IS NOT NULL")) {
+            rs.next();
+            if (!rs.getBoolean(1)) {
+                throw new IllegalStateException("There is no " + history.walflowSchema() + ".change_history in "
+                        + Urls.redact(history.url()) + " to check; set verify.history=false or history.enabled=false");
+            }
+            if (!rs.getBoolean(2)) {
+                notes.add("change_history has no index by key, so the history check reads each table's history per range;"
+                        + " for large histories add one: CREATE INDEX CONCURRENTLY change_history_row_key ON "
+                        + history.walflowSchema() + ".change_history (table_name, row_key)");
+            }
         } catch (SQLException e) {
-            throw new IllegalStateException("Cannot index change_history by key in " + Urls.redact(history.url())
-                    + " (the history check needs it; or set verify.history=false): " + e.getMessage(), e);
+            throw new IllegalStateException("Cannot read change_history in " + Urls.redact(history.url()) + ": " + e.getMessage(), e);
         }
     }
 }

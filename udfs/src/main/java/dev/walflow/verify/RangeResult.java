@@ -49,6 +49,10 @@ public final class RangeResult {
     public long missingHistory;
     public long staleHistory;
     public long syntheticChanges;
+    /** Keys the source has and the ClickHouse copy lacks. */
+    public long clickHouseMissing;
+    /** Keys the ClickHouse copy has and the source lacks. */
+    public long clickHouseExtra;
     public List<Row> rows = new ArrayList<>();
     public List<String> errors = new ArrayList<>();
 
@@ -79,7 +83,7 @@ public final class RangeResult {
     }
 
     public long mismatches() {
-        return missing + extra + different;
+        return missing + extra + different + clickHouseMissing + clickHouseExtra;
     }
 
     public String toJson() {

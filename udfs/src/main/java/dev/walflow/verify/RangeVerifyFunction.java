@@ -36,6 +36,7 @@ public final class RangeVerifyFunction extends RichFlatMapFunction<KeyRange, Str
     private transient Connection source;
     private transient Connection target;
     private transient Connection history;
+    private transient Connection clickHouse;
     private transient Map<String, TableSql> sql;
     private transient Map<String, RowRepairer> repairers;
     private transient Counter recordsScanned;
@@ -101,6 +102,11 @@ public final class RangeVerifyFunction extends RichFlatMapFunction<KeyRange, Str
                     settings.history().walflowSchema(), settings.history().jobName(), HistorySink.NAME);
             new HistoryChecker(source, history, table, settings, historyCatchUp).check(range, result);
         }
+        if (clickHouse != null) {
+            TargetCatchUp slotOnly = new TargetCatchUp(source, null, settings.slotName(), null, null, null);
+            new ClickHouseKeyChecker(source, clickHouse, settings.clickHouse().database(), table.table(), slotOnly,
+                    settings.lagTimeout()).check(range, result, maxRows);
+        }
     }
 
     private void connect() throws SQLException {
@@ -111,6 +117,9 @@ public final class RangeVerifyFunction extends RichFlatMapFunction<KeyRange, Str
             target = DriverManager.getConnection(settings.target().url(), settings.targetProperties(settings.target()));
             repairers.clear();
         }
+        if (clickHouse == null && settings.clickHouse() != null) {
+            clickHouse = DriverManager.getConnection(settings.clickHouse().url(), settings.clickHouse().connectionProperties());
+        }
         if (history == null && settings.history() != null) {
             history = DriverManager.getConnection(settings.history().url(), settings.targetProperties(settings.history()));
         }
@@ -120,6 +129,8 @@ public final class RangeVerifyFunction extends RichFlatMapFunction<KeyRange, Str
         Connections.closeQuietly(source);
         Connections.closeQuietly(target);
         Connections.closeQuietly(history);
+        Connections.closeQuietly(clickHouse);
+        clickHouse = null;
         source = null;
         target = null;
         history = null;

@@ -34,7 +34,10 @@ final class TargetCatchUp {
     private final String jobName;
     private final String sinkName;
 
-    /** @param sinkName whose progress rows count: {@code postgres} or {@code history} */
+    /**
+     * @param target the target with {@code walflow.progress}, or null to go by the slot alone
+     * @param sinkName whose progress rows count: {@code postgres} or {@code history}
+     */
     TargetCatchUp(Connection source, Connection target, String slotName, String walflowSchema, String jobName,
             String sinkName) {
         this.source = source;
@@ -58,6 +61,9 @@ final class TargetCatchUp {
     }
 
     boolean caughtUp(String lsn) throws SQLException {
+        if (target == null) {
+            return slotPassed(lsn);
+        }
         try (PreparedStatement ps = target.prepareStatement(
                 "SELECT count(*) > 0 AND bool_and(lsn >= ?::pg_lsn) FROM " + progressTable + " WHERE job = ? AND sink = ?")) {
             ps.setString(1, lsn);
@@ -77,6 +83,10 @@ final class TargetCatchUp {
                 target.rollback();
             }
         }
+        return slotPassed(lsn);
+    }
+
+    private boolean slotPassed(String lsn) throws SQLException {
         try (PreparedStatement ps = source.prepareStatement(
                 "SELECT confirmed_flush_lsn >= ?::pg_lsn FROM pg_replication_slots WHERE slot_name = ?")) {
             ps.setString(1, lsn);

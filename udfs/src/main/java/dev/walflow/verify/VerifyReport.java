@@ -47,6 +47,8 @@ public final class VerifyReport {
         public long different;
         public long missingHistory;
         public long staleHistory;
+        public long clickHouseMissing;
+        public long clickHouseExtra;
     }
 
     /** A reported row with its table. */
@@ -56,6 +58,8 @@ public final class VerifyReport {
         public List<String> key;
         public String source;
         public String target;
+    /** Whether a ClickHouse copy was checked too. */
+    public boolean clickHouse;
         public boolean repaired;
     }
 
@@ -63,6 +67,8 @@ public final class VerifyReport {
     public String job;
     public String mode;
     public String target;
+    /** Whether a ClickHouse copy was checked too. */
+    public boolean clickHouse;
     public String startedAt;
     public long durationMillis;
     public int tablesChecked;
@@ -78,6 +84,8 @@ public final class VerifyReport {
     public long missingHistory;
     public long staleHistory;
     public long syntheticChanges;
+    public long clickHouseMissing;
+    public long clickHouseExtra;
     public Map<String, TableCounts> tables = new LinkedHashMap<>();
     public List<ReportedRow> rows = new ArrayList<>();
     public List<String> errors = new ArrayList<>();
@@ -108,6 +116,8 @@ public final class VerifyReport {
         missingHistory += r.missingHistory;
         staleHistory += r.staleHistory;
         syntheticChanges += r.syntheticChanges;
+        clickHouseMissing += r.clickHouseMissing;
+        clickHouseExtra += r.clickHouseExtra;
         TableCounts t = tables.computeIfAbsent(r.table, k -> new TableCounts());
         t.recordsScanned += r.recordsScanned;
         t.missing += r.missing;
@@ -115,6 +125,8 @@ public final class VerifyReport {
         t.different += r.different;
         t.missingHistory += r.missingHistory;
         t.staleHistory += r.staleHistory;
+        t.clickHouseMissing += r.clickHouseMissing;
+        t.clickHouseExtra += r.clickHouseExtra;
         for (RangeResult.Row row : r.rows) {
             if (rows.size() >= maxRows) {
                 break;
@@ -133,9 +145,10 @@ public final class VerifyReport {
         }
     }
 
+    /** Rows that differ, in the PostgreSQL target and in ClickHouse's keys. */
     @JsonIgnore
     public long mismatches() {
-        return missing + extra + different;
+        return missing + extra + different + clickHouseMissing + clickHouseExtra;
     }
 
     @JsonIgnore
@@ -148,6 +161,10 @@ public final class VerifyReport {
     public Status status() {
         if (!errors.isEmpty()) {
             return Status.FAILED;
+        }
+        // ClickHouse differences are not repaired.
+        if (clickHouseMissing + clickHouseExtra > 0) {
+            return Status.INCONSISTENT;
         }
         long found = mismatches() + historyMismatches();
         long fixed = repaired + syntheticChanges;
@@ -206,14 +223,20 @@ public final class VerifyReport {
         sb.append(String.format(Locale.ROOT,
                 "  change_history: %d rows without history, %d with stale history; %d synthetic changes created%n",
                 missingHistory, staleHistory, syntheticChanges));
+        if (clickHouse) {
+            sb.append(String.format(Locale.ROOT, "  ClickHouse: %d keys missing, %d extra (keys compared, not values)%n",
+                    clickHouseMissing, clickHouseExtra));
+        }
         sb.append(String.format(Locale.ROOT,
                 "  lag: %d rows matched once the target caught up, %d still lagging, %d kept changing%n",
                 lagResolved, lagging, unsettled));
         tables.forEach((name, t) -> {
-            if (t.missing + t.extra + t.different + t.missingHistory + t.staleHistory > 0) {
+            if (t.missing + t.extra + t.different + t.missingHistory + t.staleHistory + t.clickHouseMissing + t.clickHouseExtra > 0) {
                 sb.append(String.format(Locale.ROOT,
-                        "  %s: %d missing, %d extra, %d different, %d without history, %d stale history%n",
-                        name, t.missing, t.extra, t.different, t.missingHistory, t.staleHistory));
+                        "  %s: %d missing, %d extra, %d different, %d without history, %d stale history,"
+                                + " %d missing and %d extra in ClickHouse%n",
+                        name, t.missing, t.extra, t.different, t.missingHistory, t.staleHistory,
+                        t.clickHouseMissing, t.clickHouseExtra));
             }
         });
         for (ReportedRow r : rows) {

@@ -1,6 +1,7 @@
 package dev.walflow.verify;
 
 import dev.walflow.schema.TableInfo;
+import dev.walflow.sink.clickhouse.ClickHouseConfig;
 import dev.walflow.sink.txn.TargetConfig;
 
 import java.io.Serializable;
@@ -33,11 +34,13 @@ public final class VerifySettings implements Serializable {
     private final int maxReportedRows;
     private final long checkId;
     private final Set<String> valueHashTables;
+    private final ClickHouseConfig clickHouse;
 
     /**
      * @param history the database holding change_history, or null to skip its completeness check
      * @param checkId this run's row in health_check_state, where progress is counted
      * @param valueHashTables tables whose checksums hash values rather than text
+     * @param clickHouse the ClickHouse sink's settings, or null when there is none
      */
     public VerifySettings(
             String sourceUrl,
@@ -50,7 +53,8 @@ public final class VerifySettings implements Serializable {
             boolean repair,
             int maxReportedRows,
             long checkId,
-            Set<String> valueHashTables) {
+            Set<String> valueHashTables,
+            ClickHouseConfig clickHouse) {
         this.sourceUrl = sourceUrl;
         this.sourceProperties = sourceProperties;
         this.slotName = slotName;
@@ -62,6 +66,12 @@ public final class VerifySettings implements Serializable {
         this.maxReportedRows = maxReportedRows;
         this.checkId = checkId;
         this.valueHashTables = new HashSet<>(valueHashTables);
+        this.clickHouse = clickHouse;
+    }
+
+    /** The ClickHouse copy to check too, or null. */
+    public ClickHouseConfig clickHouse() {
+        return clickHouse;
     }
 
     /** The SQL of a table, checksummed by value where both servers can. */
