@@ -58,16 +58,23 @@ public final class VerifyJob {
             System.out.println(OptionsDoc.helpText());
             return;
         }
-        JobConfig config = JobConfig.parse(withFlags(args), System.getenv());
-        Duration interval = config.configuration().get(VerifyOptions.INTERVAL);
-        while (true) {
-            VerifyReport report = run(StreamExecutionEnvironment::getExecutionEnvironment, config);
-            if (interval == null) {
-                // The exit status tells a scheduler (cron, a Kubernetes Job) the outcome.
-                System.exit(report.status().exitCode());
+        try {
+            JobConfig config = JobConfig.parse(withFlags(args), System.getenv());
+            Duration interval = config.configuration().get(VerifyOptions.INTERVAL);
+            while (true) {
+                VerifyReport report = run(StreamExecutionEnvironment::getExecutionEnvironment, config);
+                if (interval == null) {
+                    // The exit status tells a scheduler (cron, a Kubernetes Job) the outcome.
+                    System.exit(report.status().exitCode());
+                }
+                LOG.info("Next verification in {}", interval);
+                Thread.sleep(interval.toMillis());
             }
-            LOG.info("Next verification in {}", interval);
-            Thread.sleep(interval.toMillis());
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            // Bad parameters or unreachable databases: status 3, never 1 (which means "differs").
+            LOG.error("walflow verify cannot run", e);
+            System.err.println("walflow verify: " + e.getMessage());
+            System.exit(VerifyReport.Status.FAILED.exitCode());
         }
     }
 
