@@ -4,6 +4,8 @@
 #   deploy/local.sh                        embedded PostgreSQL, demo schema and workload
 #   deploy/local.sh --rate 1000            a heavier workload
 #   deploy/local.sh --config my.properties against real databases (see conf/example.properties)
+#   deploy/local.sh --job verify --config my.properties [--repair]
+#                                          compare the targets with the source (VerifyJob, batch)
 #   deploy/local.sh --help                 flags and job parameters
 #
 # Builds first when a source or pom changed since the last build. Ctrl-C stops everything.
@@ -21,6 +23,37 @@ die() {
     echo "local.sh: $*" >&2
     exit 1
 }
+
+# --job replicate (the default) or --job verify; every other argument goes on.
+JOB=replicate
+ARGS=()
+while [[ $# -gt 0 ]]; do
+    case $1 in
+        --job)
+            [[ $# -ge 2 ]] || die "--job needs a value: replicate or verify"
+            JOB=$2
+            shift 2
+            ;;
+        --job=*)
+            JOB=${1#--job=}
+            shift
+            ;;
+        *)
+            ARGS+=("$1")
+            shift
+            ;;
+    esac
+done
+case $JOB in
+    replicate) MAIN=dev.walflow.bench.LocalRun ;;
+    verify)
+        MAIN=dev.walflow.job.VerifyJob
+        [[ " ${ARGS[*]-} " == *" --config "* || " ${ARGS[*]-} " == *" --help "* ]] \
+            || die "--job verify checks real databases: give the streaming job's --config FILE"
+        ;;
+    *) die "unknown --job '$JOB': expected replicate or verify" ;;
+esac
+set -- "${ARGS[@]+"${ARGS[@]}"}"
 
 command -v java >/dev/null || die "java not found: install a JDK 17 or newer"
 java_version=$(java -XshowSettings:properties -version 2>&1 \
@@ -67,4 +100,4 @@ fi
 
 CP=bench/target/classes:testkit/target/classes:job/target/classes:udfs/target/classes
 exec java -Xmx2g -Duser.timezone=UTC -Dlog4j.configurationFile=conf/log4j2.properties \
-    -cp "$CP:$(cat "$CLASSPATH_FILE")" dev.walflow.bench.LocalRun "$@"
+    -cp "$CP:$(cat "$CLASSPATH_FILE")" "$MAIN" "$@"

@@ -29,6 +29,12 @@ public final class OperatorIds {
     public static final String SINK_CLICKHOUSE = "walflow-sink-clickhouse";
     public static final String SINK_CLICKHOUSE_NAME = "ClickHouse sink";
 
+    public static final String VERIFY_RANGES = "walflow-verify-ranges";
+    public static final String VERIFY_RANGES_NAME = "Key ranges to verify";
+
+    public static final String VERIFY_COMPARE = "walflow-verify-compare";
+    public static final String VERIFY_COMPARE_NAME = "Compare, repair and check history per key range";
+
     /**
      * Key groups of the keyed sinks. Fixed so that routing (which places TRUNCATE copies on
      * every subtask) and the sinks agree, and so savepoints stay valid when parallelism changes.

@@ -163,6 +163,24 @@ public final class JobConfig implements Serializable {
         positive(SourceOptions.SNAPSHOT_FETCH_SIZE);
         positive(SinkOptions.POSTGRES_BATCH_MAX_ROWS);
         positive(SinkOptions.POSTGRES_PARALLELISM);
+        positive(VerifyOptions.RANGE_ROWS);
+        if (configuration.contains(VerifyOptions.PARALLELISM)) {
+            positive(VerifyOptions.PARALLELISM);
+        }
+        if (get(VerifyOptions.MAX_REPORTED_ROWS) < 0) {
+            throw new InvalidConfigException(
+                    "Invalid value '" + get(VerifyOptions.MAX_REPORTED_ROWS) + "' for parameter '"
+                            + VerifyOptions.MAX_REPORTED_ROWS.key() + "': expected 0 or more");
+        }
+        for (ConfigOption<java.time.Duration> d : List.of(VerifyOptions.LAG_TIMEOUT, VerifyOptions.INTERVAL)) {
+            if (configuration.contains(d) || d.hasDefaultValue()) {
+                java.time.Duration value = get(d);
+                if (value != null && (value.isZero() || value.isNegative())) {
+                    throw new InvalidConfigException(
+                            "Invalid value '" + value + "' for parameter '" + d.key() + "': expected a positive duration such as 30s");
+                }
+            }
+        }
         if (get(SinkOptions.POSTGRES_MAX_RETRIES) < 0) {
             throw new InvalidConfigException(
                     "Invalid value '" + get(SinkOptions.POSTGRES_MAX_RETRIES) + "' for parameter '"

@@ -14,7 +14,8 @@ import java.util.Map;
 public final class WalflowOptions {
 
     private static final List<Class<?>> OPTION_CLASSES =
-            List.of(SourceOptions.class, SinkOptions.class, ClickHouseOptions.class, HistoryOptions.class, JobOptions.class);
+            List.of(SourceOptions.class, SinkOptions.class, ClickHouseOptions.class, HistoryOptions.class, JobOptions.class,
+                    VerifyOptions.class);
 
     /** Options whose value is a secret: masked in logs, and may come from the environment. */
     public static final Map<ConfigOption<?>, String> SECRETS =

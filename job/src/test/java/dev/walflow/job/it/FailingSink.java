@@ -38,6 +38,8 @@ final class FailingSink
     static final AtomicLong COMMIT_DELAY_MILLIS = new AtomicLong();
     /** Commits that began waiting out a delay. */
     static final AtomicLong DELAYED_COMMITS = new AtomicLong();
+    /** While set, slow-commit sinks hold every commit back (a target lagging as long as a test needs). */
+    static final AtomicBoolean HOLD_COMMITS = new AtomicBoolean();
 
     private final Sink<ChangeEvent> delegate;
     private final long failAfter;
@@ -72,6 +74,7 @@ final class FailingSink
         COMMIT_FAILED.set(false);
         COMMIT_DELAY_MILLIS.set(0);
         DELAYED_COMMITS.set(0);
+        HOLD_COMMITS.set(false);
     }
 
     @SuppressWarnings("unchecked")
@@ -149,9 +152,12 @@ final class FailingSink
                     throw new IllegalStateException("Injected failure between PREPARE and COMMIT PREPARED");
                 }
                 long delay = COMMIT_DELAY_MILLIS.get();
-                if (slowCommits && delay > 0 && !requests.isEmpty()) {
+                if (slowCommits && (delay > 0 || HOLD_COMMITS.get()) && !requests.isEmpty()) {
                     DELAYED_COMMITS.incrementAndGet();
                     Thread.sleep(delay);
+                    while (HOLD_COMMITS.get()) {
+                        Thread.sleep(20);
+                    }
                 }
                 committer.commit(requests);
             }
