@@ -1,7 +1,7 @@
 package dev.walflow.bench;
 
+import dev.walflow.jdbc.Connections;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -32,7 +32,7 @@ final class DatabaseProbe implements AutoCloseable {
     synchronized Long queryLong(String sql, String... parameters) throws SQLException {
         try {
             if (connection == null) {
-                connection = DriverManager.getConnection(url, properties);
+                connection = Connections.open(url, properties);
             }
             try (PreparedStatement ps = connection.prepareStatement(sql)) {
                 for (int i = 0; i < parameters.length; i++) {

@@ -1,5 +1,6 @@
 package dev.walflow.job;
 
+import dev.walflow.jdbc.Connections;
 import dev.walflow.job.config.HistoryOptions;
 import dev.walflow.job.config.JobConfig;
 import dev.walflow.job.config.JobOptions;
@@ -28,7 +29,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -186,7 +186,7 @@ public final class VerifyJob {
 
     static Connection connectTarget(TargetConfig target) throws SQLException {
         try {
-            return DriverManager.getConnection(target.url(), target.connectionProperties());
+            return Connections.open(target.url(), target.connectionProperties());
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot connect to the target database (" + SinkOptions.POSTGRES_URL.key() + "="
                     + Urls.redact(target.url()) + "): " + e.getMessage(), e);

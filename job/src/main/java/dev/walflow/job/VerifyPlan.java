@@ -1,5 +1,6 @@
 package dev.walflow.job;
 
+import dev.walflow.jdbc.Connections;
 import dev.walflow.job.config.JobConfig;
 import dev.walflow.job.config.SinkOptions;
 import dev.walflow.job.config.SourceOptions;
@@ -13,7 +14,6 @@ import dev.walflow.verify.RangePlanner;
 import dev.walflow.verify.TableSql;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -62,7 +62,7 @@ final class VerifyPlan {
         List<TableInfo> tables = new ArrayList<>();
         List<KeyRange> ranges = new ArrayList<>();
         List<String> notes = new ArrayList<>();
-        try (Connection source = DriverManager.getConnection(
+        try (Connection source = Connections.open(
                 config.get(SourceOptions.URL), ReplicationJob.sourceConnectionProperties(config))) {
             RangePlanner planner = new RangePlanner(source, config.get(VerifyOptions.RANGE_ROWS));
             for (TableId id : tableIds(source, config)) {
@@ -83,9 +83,9 @@ final class VerifyPlan {
             checkHistory(history, notes);
         }
         Set<String> valueHash = new LinkedHashSet<>();
-        try (Connection source = DriverManager.getConnection(
+        try (Connection source = Connections.open(
                         config.get(SourceOptions.URL), ReplicationJob.sourceConnectionProperties(config));
-                Connection targetDb = DriverManager.getConnection(target.url(), target.connectionProperties())) {
+                Connection targetDb = Connections.open(target.url(), target.connectionProperties())) {
             for (TableInfo table : tables) {
                 if (Catalog.read(targetDb, table.id()).isEmpty()) {
                     throw new IllegalStateException("Table " + table.id() + " does not exist in the target ("
@@ -135,7 +135,7 @@ final class VerifyPlan {
      * every transaction older than it, and exactly-once keeps one open per checkpoint).
      */
     private static void checkHistory(TargetConfig history, List<String> notes) {
-        try (Connection c = DriverManager.getConnection(history.url(), history.connectionProperties());
+        try (Connection c = Connections.open(history.url(), history.connectionProperties());
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT to_regclass('" + history.walflowSchema().replace("'", "''")
                         + ".change_history') IS NOT NULL, to_regclass('" + history.walflowSchema().replace("'", "''")

@@ -7,7 +7,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Locale;
 import java.util.concurrent.Executors;
@@ -50,7 +49,7 @@ final class VerifyProgress implements AutoCloseable {
     private void report() {
         try {
             if (connection == null) {
-                connection = DriverManager.getConnection(target.url(), target.connectionProperties());
+                connection = Connections.open(target.url(), target.connectionProperties());
             }
             long[] p = state.progress(connection, checkId);
             if (p == null) {

@@ -12,7 +12,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.List;
@@ -111,17 +110,17 @@ public final class RangeVerifyFunction extends RichFlatMapFunction<KeyRange, Str
 
     private void connect() throws SQLException {
         if (source == null) {
-            source = DriverManager.getConnection(settings.sourceUrl(), settings.sourceProperties());
+            source = Connections.open(settings.sourceUrl(), settings.sourceProperties());
         }
         if (target == null) {
-            target = DriverManager.getConnection(settings.target().url(), settings.targetProperties(settings.target()));
+            target = Connections.open(settings.target().url(), settings.targetProperties(settings.target()));
             repairers.clear();
         }
         if (clickHouse == null && settings.clickHouse() != null) {
-            clickHouse = DriverManager.getConnection(settings.clickHouse().url(), settings.clickHouse().connectionProperties());
+            clickHouse = Connections.open(settings.clickHouse().url(), settings.clickHouse().connectionProperties());
         }
         if (history == null && settings.history() != null) {
-            history = DriverManager.getConnection(settings.history().url(), settings.targetProperties(settings.history()));
+            history = Connections.open(settings.history().url(), settings.targetProperties(settings.history()));
         }
     }
 
