@@ -36,6 +36,23 @@ check_tools() {
 install_test_dependencies() {
     # PostgreSQL comes from a Maven artifact.
     install_chdb
+    install_pg_client_programs
+}
+
+# pg_recvlogical and pgbench, which the PostgreSQL benchmark's smoke run (PostgresBenchmarkITCase)
+# calls; the embedded server's bundle has only the server. Debian's packages, once per machine.
+install_pg_client_programs() {
+    local found
+    found=$(ls /usr/lib/postgresql/*/bin/pgbench /usr/lib/postgresql/*/bin/pg_recvlogical 2>/dev/null | wc -l)
+    if [[ $found -ge 2 ]] || { command -v pgbench && command -v pg_recvlogical; } >/dev/null 2>&1; then
+        echo "pg_recvlogical and pgbench present"
+        return
+    fi
+    [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null \
+        || die "pg_recvlogical and pgbench not found: install your system's PostgreSQL client programs"
+    echo "Installing Debian's postgresql-client and postgresql-contrib (pg_recvlogical, pgbench)..."
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client postgresql-contrib \
+        || die "apt-get install of postgresql-client postgresql-contrib failed"
 }
 
 # chdb, the ClickHouse engine as a Node library, under the ClickHouse test front end
