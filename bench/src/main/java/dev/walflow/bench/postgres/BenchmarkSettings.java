@@ -18,11 +18,11 @@ import java.util.List;
  * @param modes delivery guarantees to stream with
  * @param workloads workloads to stream ({@code bulk}, {@code mix}, {@code pgbench}, {@code toast})
  * @param out folder for results.md and the chart
- * @param sinkArgs further job parameters, for trying sink settings
+ * @param jobArgs further job parameters of every job the run starts, for trying settings
  */
 record BenchmarkSettings(List<Long> snapshotRows, long streamEvents, int latencySeconds, long mixPreload,
         long widePreload, int pgbenchScale, List<String> modes, List<String> workloads, Path out,
-        List<String> sinkArgs) {
+        List<String> jobArgs) {
 
     static final String USAGE = "usage: deploy/bench.sh [--quick] [--snapshot-rows N,N|none] [--stream-events N]"
             + " [--latency-seconds N] [--modes exactly-once,at-least-once] [--workloads bulk,mix,pgbench,toast]"
@@ -49,7 +49,7 @@ record BenchmarkSettings(List<Long> snapshotRows, long streamEvents, int latency
         List<String> modes = s.modes;
         List<String> workloads = s.workloads;
         Path out = s.out;
-        List<String> sinkArgs = new ArrayList<>();
+        List<String> jobArgs = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String key = args[i];
             if (key.equals("--quick")) {
@@ -72,14 +72,14 @@ record BenchmarkSettings(List<Long> snapshotRows, long streamEvents, int latency
                     if (!value.startsWith("--") || eq < 0) {
                         throw new IllegalArgumentException("--job-arg takes --key=value, got '" + value + "'");
                     }
-                    sinkArgs.add(value.substring(0, eq));
-                    sinkArgs.add(value.substring(eq + 1));
+                    jobArgs.add(value.substring(0, eq));
+                    jobArgs.add(value.substring(eq + 1));
                 }
                 default -> throw new IllegalArgumentException("Unknown argument " + key + "; " + USAGE);
             }
         }
         return new BenchmarkSettings(snapshotRows, streamEvents, latencySeconds, s.mixPreload, s.widePreload,
-                s.pgbenchScale, modes, workloads, out, sinkArgs);
+                s.pgbenchScale, modes, workloads, out, jobArgs);
     }
 
     private static long number(String key, String value) {

@@ -15,16 +15,16 @@ final class MachineInfo {
 
     private MachineInfo() {}
 
-    static String describe(PostgresServer pg) throws SQLException {
+    static String describe(PostgresServer pg, java.util.List<String> jobArgs) throws SQLException {
         String version;
         try (Connection c = pg.connect("postgres")) {
             version = SqlRunner.queryString(c, "SHOW server_version");
         }
         return String.format(Locale.ROOT, "Machine: %s, %d cores, %s RAM; JDK %s (max heap %d MiB); PostgreSQL %s (embedded);"
-                        + " walflow %s; sink parallelism 1, checkpoints every %s",
+                        + " walflow %s; checkpoints every %s; job parameters %s",
                 cpu(), Runtime.getRuntime().availableProcessors(), memory(), System.getProperty("java.version"),
                 Runtime.getRuntime().maxMemory() >> 20, version, System.getenv().getOrDefault("WALFLOW_COMMIT", "(commit unknown)"),
-                PostgresBenchmark.CHECKPOINT_INTERVAL);
+                PostgresBenchmark.CHECKPOINT_INTERVAL, jobArgs.isEmpty() ? "as defaulted (sink parallelism 1)" : String.join(" ", jobArgs));
     }
 
     static String shortName() {

@@ -65,11 +65,11 @@ public final class PostgresBenchmark {
 
     private void measureAll() throws Exception {
         try (PostgresServer pg = PostgresServer.start(); MemorySampler memory = new MemorySampler()) {
-            String machine = MachineInfo.describe(pg);
+            String machine = MachineInfo.describe(pg, settings.jobArgs());
             out.println("walflow PostgreSQL benchmark, " + Instant.now());
             out.println(machine);
             for (long rows : settings.snapshotRows()) {
-                results.add(new SnapshotMeasurement(pg, memory, out).measure(rows));
+                results.add(new SnapshotMeasurement(pg, memory, out, settings.jobArgs()).measure(rows));
             }
             for (String mode : settings.modes()) {
                 streaming(pg, memory, mode);
@@ -101,7 +101,7 @@ public final class PostgresBenchmark {
         String name = "bench_" + suffix;
         out.printf(Locale.ROOT, "%nStreaming, %s: snapshot of the workloads' preloaded rows first%n", mode);
         Markers markers = new Markers();
-        try (WalflowJob job = WalflowJob.start(source, target, name, tables, mode, CHECKPOINT_INTERVAL, settings.sinkArgs());
+        try (WalflowJob job = WalflowJob.start(source, target, name, tables, mode, CHECKPOINT_INTERVAL, settings.jobArgs());
                 Connection src = source.connect()) {
             Markers.await(target, markers.write(src), CATCH_UP_TIMEOUT);
             for (Workload w : workloads) {

@@ -18,11 +18,13 @@ final class SnapshotMeasurement {
     private final PostgresServer pg;
     private final MemorySampler memory;
     private final PrintStream out;
+    private final List<String> jobArgs;
 
-    SnapshotMeasurement(PostgresServer pg, MemorySampler memory, PrintStream out) {
+    SnapshotMeasurement(PostgresServer pg, MemorySampler memory, PrintStream out, List<String> jobArgs) {
         this.pg = pg;
         this.memory = memory;
         this.out = out;
+        this.jobArgs = jobArgs;
     }
 
     Result measure(long rows) throws Exception {
@@ -46,7 +48,7 @@ final class SnapshotMeasurement {
         double seconds;
         MemorySampler.Peaks peaks;
         try (WalflowJob job = WalflowJob.start(source, target, "bench_snapshot", List.of("public.snap_rows"),
-                "exactly-once", PostgresBenchmark.CHECKPOINT_INTERVAL, List.of())) {
+                "exactly-once", PostgresBenchmark.CHECKPOINT_INTERVAL, jobArgs)) {
             awaitRows(target, rows);
             seconds = (System.nanoTime() - start) / 1e9;
             peaks = memory.peaks();

@@ -25,7 +25,7 @@ class BenchmarkSettingsTest {
         assertThat(s.streamEvents()).isEqualTo(BenchmarkSettings.quick().streamEvents());
         assertThat(s.modes()).containsExactly("at-least-once");
         assertThat(s.workloads()).containsExactly("bulk", "toast");
-        assertThat(s.sinkArgs()).isEqualTo(List.of("--sink.postgres.batch.max-rows", "10000"));
+        assertThat(s.jobArgs()).isEqualTo(List.of("--sink.postgres.batch.max-rows", "10000"));
     }
 
     @Test
