@@ -127,15 +127,20 @@ public abstract class TransactionalWriter<E>
         }
         lastCommitCheck = now;
         try {
-            ensureConnection();
-            Set<String> still = new HashSet<>(Transactions.prepared(connection,
-                    Transactions.gidPrefix(sinkName, config.jobName(), subtask)));
-            awaitingCommit.removeIf(t -> !still.contains(t.gid()));
+            forgetCommitted();
         } catch (SQLException e) {
             dropConnection();
             throw new IOException("Failed to list prepared transactions on " + config.url() + ": " + describe(e), e);
         }
         return !awaitingCommit.isEmpty();
+    }
+
+    /** Forgets the transactions awaiting commit that the target no longer holds prepared. */
+    private void forgetCommitted() throws SQLException {
+        ensureConnection();
+        Set<String> still = new HashSet<>(Transactions.prepared(connection,
+                Transactions.gidPrefix(sinkName, config.jobName(), subtask)));
+        awaitingCommit.removeIf(t -> !still.contains(t.gid()));
     }
 
     /** Notes the position of a change the current transaction will hold. */
@@ -242,10 +247,7 @@ public abstract class TransactionalWriter<E>
         // this checkpoint must leave for the committer.
         if (!awaitingCommit.isEmpty()) {
             try {
-                ensureConnection();
-                Set<String> still = new HashSet<>(Transactions.prepared(connection,
-                        Transactions.gidPrefix(sinkName, config.jobName(), subtask)));
-                awaitingCommit.removeIf(t -> !still.contains(t.gid()));
+                forgetCommitted();
             } catch (SQLException e) {
                 dropConnection();
                 LOG.warn("Could not list prepared transactions on {}: {}", config.url(), e.getMessage());
