@@ -103,6 +103,9 @@ public final class PostgresBenchmark {
         Markers markers = new Markers();
         try (WalflowJob job = WalflowJob.start(source, target, name, tables, mode, CHECKPOINT_INTERVAL, settings.jobArgs());
                 Connection src = source.connect()) {
+            // A marker can arrive through the snapshot; only one written once the job streams
+            // from its slot shows the stream is up (its start may retry for 10 s and more).
+            job.awaitStreaming(CATCH_UP_TIMEOUT);
             Markers.await(target, markers.write(src), CATCH_UP_TIMEOUT);
             for (Workload w : workloads) {
                 long events = w instanceof WideToastWorkload ? settings.streamEvents() / 5 : settings.streamEvents();

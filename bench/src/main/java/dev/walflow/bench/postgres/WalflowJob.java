@@ -9,6 +9,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import java.nio.file.Files;
 import java.sql.Connection;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -48,6 +49,20 @@ final class WalflowJob implements AutoCloseable {
         env.setParallelism(1);
         ReplicationJob.build(env, args.toArray(new String[0]));
         return new WalflowJob(source, name, env.executeAsync(name));
+    }
+
+    /** Waits until the job reads its slot (the snapshot is done and the stream has started). */
+    void awaitStreaming(Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Connection c = source.connect()) {
+            while (SqlRunner.queryLong(c, "SELECT count(*) FROM pg_replication_slots WHERE active AND slot_name = '"
+                    + slot + "'") == 0) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("Job " + slot + " did not start streaming from its slot within " + timeout);
+                }
+                Thread.sleep(100);
+            }
+        }
     }
 
     /** Cancels the job and drops its slot. */
