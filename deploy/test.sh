@@ -38,6 +38,31 @@ install_test_dependencies() {
     # PostgreSQL and the Flink cluster of the e2e test come from Maven artifacts.
     install_chdb
     install_chromium
+    install_pg_client_programs
+}
+
+# pg_recvlogical and pgbench, which the PostgreSQL benchmark's smoke run (PostgresBenchmarkITCase)
+# calls; the embedded server's bundle has only the server. Debian's packages, once per machine.
+install_pg_client_programs() {
+    local found
+    found=$(ls /usr/lib/postgresql/*/bin/pgbench /usr/lib/postgresql/*/bin/pg_recvlogical 2>/dev/null | wc -l)
+    if [[ $found -ge 2 ]] || { command -v pgbench && command -v pg_recvlogical; } >/dev/null 2>&1; then
+        echo "pg_recvlogical and pgbench present"
+        return
+    fi
+    command -v apt-get >/dev/null \
+        || die "pg_recvlogical and pgbench not found: install your system's PostgreSQL client programs"
+    local sudo=() start=$SECONDS
+    if [[ $(id -u) -ne 0 ]]; then
+        command -v sudo >/dev/null \
+            || die "pg_recvlogical and pgbench not found, and installing them needs root: apt-get install postgresql-client postgresql-contrib"
+        sudo=(sudo)
+    fi
+    echo "Installing Debian's postgresql-client and postgresql-contrib (pg_recvlogical, pgbench; once per machine)..."
+    "${sudo[@]}" apt-get update -qq || die "apt-get update failed"
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client postgresql-contrib >/dev/null \
+        || die "apt-get install of postgresql-client postgresql-contrib failed"
+    echo "pg_recvlogical and pgbench installed in $((SECONDS - start)) s"
 }
 
 # chdb, the ClickHouse engine as a Node library, under the ClickHouse test front end

@@ -56,6 +56,37 @@ class ExactlyOnceITCase {
         }
     }
 
+    /**
+     * A burst of changes, held back by a lock on the target and released at once, fills batches
+     * right after each barrier while the previous checkpoint's transaction is prepared and holds
+     * locks on the rows it wrote. A batch touching those rows must wait for the commit, which
+     * runs on the writer's own task thread, instead of blocking there on the locks (it hung).
+     */
+    @Test
+    void burstRewritesRowsOfThePreparedTransaction() throws Exception {
+        try (Pipeline p = pipeline("eo_burst").param("sink.postgres.batch.max-rows", "20")) {
+            ChangeLedger ledger = new ChangeLedger(p);
+            ledger.create(20);
+            p.start();
+            p.awaitTargetEqualsSource(ChangeLedger.TABLE);
+            try (Connection hold = p.target()) {
+                hold.setAutoCommit(false);
+                SqlRunner.execute(hold, "LOCK TABLE ledger IN ACCESS EXCLUSIVE MODE");
+                // Every batch rewrites the same ten rows, so every batch after a barrier meets
+                // the rows of the transaction prepared at it.
+                try (Connection c = p.source()) {
+                    c.setAutoCommit(false);
+                    for (int i = 0; i < 3_000; i++) {
+                        SqlRunner.execute(c, "UPDATE ledger SET version = version + 1 WHERE id <= 10");
+                        c.commit();
+                    }
+                }
+                hold.commit();
+            }
+            ledger.assertExactlyOnce();
+        }
+    }
+
     @Test
     void failureBetweenPrepareAndCommitPrepared() throws Exception {
         try (Pipeline p = pipeline("eo_commit").restartAttempts(3)) {

@@ -54,7 +54,11 @@ public abstract class TransactionalWriter<E>
     private final Counter rowsWritten;
     private final Counter batchesWritten;
 
+    /** How often {@link #awaitsCommit()} asks the target while a commit is outstanding. */
+    private static final long COMMIT_CHECK_NANOS = 2_000_000L;
+
     private int pendingEvents;
+    private long lastCommitCheck;
     private Connection connection;
     private StatementCache statementCache;
 
@@ -100,9 +104,43 @@ public abstract class TransactionalWriter<E>
     @Override
     public void write(E element, Context context) throws IOException, InterruptedException {
         pendingEvents += buffer(element);
-        if (pendingEvents >= config.batchMaxRows()) {
+        if (pendingEvents >= config.batchMaxRows() && !awaitsCommit()) {
             flushPending();
         }
+    }
+
+    /**
+     * Whether a transaction this writer prepared for an earlier checkpoint may still be
+     * uncommitted. Its rows stay locked until {@code COMMIT PREPARED}, which the committer runs on
+     * this same task thread once the checkpoint's completion is processed, after {@code write}
+     * returns: a new transaction writing one of those rows now would wait for it forever. So
+     * changes stay buffered until the commit is seen (normally milliseconds after the barrier;
+     * at most until the next barrier, which writes them).
+     */
+    private boolean awaitsCommit() throws IOException {
+        if (!config.exactlyOnce() || transactionDirty || awaitingCommit.isEmpty()) {
+            return false;
+        }
+        long now = System.nanoTime();
+        if (now - lastCommitCheck < COMMIT_CHECK_NANOS) {
+            return true;
+        }
+        lastCommitCheck = now;
+        try {
+            forgetCommitted();
+        } catch (SQLException e) {
+            dropConnection();
+            throw new IOException("Failed to list prepared transactions on " + config.url() + ": " + describe(e), e);
+        }
+        return !awaitingCommit.isEmpty();
+    }
+
+    /** Forgets the transactions awaiting commit that the target no longer holds prepared. */
+    private void forgetCommitted() throws SQLException {
+        ensureConnection();
+        Set<String> still = new HashSet<>(Transactions.prepared(connection,
+                Transactions.gidPrefix(sinkName, config.jobName(), subtask)));
+        awaitingCommit.removeIf(t -> !still.contains(t.gid()));
     }
 
     /** Notes the position of a change the current transaction will hold. */
@@ -122,7 +160,9 @@ public abstract class TransactionalWriter<E>
         timers.registerTimer(
                 timers.getCurrentProcessingTime() + interval,
                 time -> {
-                    flushPending();
+                    if (!awaitsCommit()) {
+                        flushPending();
+                    }
                     scheduleTimedFlush();
                 });
     }
@@ -207,10 +247,7 @@ public abstract class TransactionalWriter<E>
         // this checkpoint must leave for the committer.
         if (!awaitingCommit.isEmpty()) {
             try {
-                ensureConnection();
-                Set<String> still = new HashSet<>(Transactions.prepared(connection,
-                        Transactions.gidPrefix(sinkName, config.jobName(), subtask)));
-                awaitingCommit.removeIf(t -> !still.contains(t.gid()));
+                forgetCommitted();
             } catch (SQLException e) {
                 dropConnection();
                 LOG.warn("Could not list prepared transactions on {}: {}", config.url(), e.getMessage());

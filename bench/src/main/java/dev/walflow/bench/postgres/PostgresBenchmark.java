@@ -1,0 +1,181 @@
+package dev.walflow.bench.postgres;
+
+import dev.walflow.testkit.PostgresServer;
+import dev.walflow.testkit.SqlRunner;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * walflow's snapshot and streaming rates beside PostgreSQL's own limits, in one run on one
+ * embedded PostgreSQL (see BENCHMARKS.md):
+ *
+ * <pre>
+ * deploy/bench.sh [--quick] [options]     (options: BenchmarkSettings.USAGE)
+ * </pre>
+ *
+ * Snapshot: {@code COPY} of each table, then walflow's snapshot of it (exactly-once). Streaming,
+ * per delivery guarantee and workload: walflow is held back by a lock on the target tables while
+ * the workload writes its changes; {@code pg_recvlogical} decodes that WAL (the limit); the lock
+ * is released and walflow's catch-up is timed to the marker written after the workload; then
+ * latency is sampled under the same workload paced at half that rate.
+ */
+public final class PostgresBenchmark {
+
+    static final String CHECKPOINT_INTERVAL = "1s";
+    private static final Duration CATCH_UP_TIMEOUT = Duration.ofMinutes(30);
+
+    private final BenchmarkSettings settings;
+    private final PrintStream out;
+    private final List<Result> results = new ArrayList<>();
+
+    private PostgresBenchmark(BenchmarkSettings settings, PrintStream out) {
+        this.settings = settings;
+        this.out = out;
+    }
+
+    public static void main(String[] args) throws Exception {
+        BenchmarkSettings settings;
+        try {
+            settings = BenchmarkSettings.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        run(settings, System.out);
+        // Flink's and the drivers' threads are not all daemons.
+        System.exit(0);
+    }
+
+    /** Runs every measurement, prints the table, writes results.md and the chart. */
+    static List<Result> run(BenchmarkSettings settings, PrintStream out) throws Exception {
+        PostgresBenchmark benchmark = new PostgresBenchmark(settings, out);
+        benchmark.measureAll();
+        return benchmark.results;
+    }
+
+    private void measureAll() throws Exception {
+        try (PostgresServer pg = PostgresServer.start(); MemorySampler memory = new MemorySampler()) {
+            String machine = MachineInfo.describe(pg, settings.jobArgs());
+            out.println("walflow PostgreSQL benchmark, " + Instant.now());
+            out.println(machine);
+            for (long rows : settings.snapshotRows()) {
+                results.add(new SnapshotMeasurement(pg, memory, out, settings.jobArgs()).measure(rows));
+            }
+            for (String mode : settings.modes()) {
+                streaming(pg, memory, mode);
+            }
+            String table = Result.table(results);
+            out.println();
+            out.print(table);
+            Files.createDirectories(settings.out());
+            Files.writeString(settings.out().resolve("results.md"),
+                    "Run of " + Instant.now() + "\n\n" + machine + "\n\n" + table, StandardCharsets.UTF_8);
+            ResultChart.write(results, "walflow vs PostgreSQL's limits (" + MachineInfo.shortName() + ")",
+                    settings.out().resolve("postgres-benchmark.png"));
+            out.println("Wrote " + settings.out().resolve("results.md") + " and " + settings.out().resolve("postgres-benchmark.png"));
+        }
+    }
+
+    private void streaming(PostgresServer pg, MemorySampler memory, String mode) throws Exception {
+        String suffix = mode.replace("-", "_");
+        SourceDatabase source = database(pg, "stream_src_" + suffix);
+        SourceDatabase target = database(pg, "stream_dst_" + suffix);
+        List<Workload> workloads = workloads();
+        List<String> tables = new ArrayList<>();
+        Markers.create(source);
+        tables.add(Markers.TABLE);
+        for (Workload w : workloads) {
+            w.setUp(source);
+            tables.addAll(w.tables());
+        }
+        String name = "bench_" + suffix;
+        out.printf(Locale.ROOT, "%nStreaming, %s: snapshot of the workloads' preloaded rows first%n", mode);
+        Markers markers = new Markers();
+        try (WalflowJob job = WalflowJob.start(source, target, name, tables, mode, CHECKPOINT_INTERVAL, settings.jobArgs());
+                Connection src = source.connect()) {
+            // A marker can arrive through the snapshot; only one written once the job streams
+            // from its slot shows the stream is up (its start may retry for 10 s and more).
+            job.awaitStreaming(CATCH_UP_TIMEOUT);
+            Markers.await(target, markers.write(src), CATCH_UP_TIMEOUT);
+            for (Workload w : workloads) {
+                long events = w instanceof WideToastWorkload ? settings.streamEvents() / 5 : settings.streamEvents();
+                results.add(catchUp(source, target, name, markers, src, w, events, mode, memory));
+            }
+        }
+        drop(pg, source, target);
+    }
+
+    /** The limit and walflow's rate for one workload's changes, then latency at half that rate. */
+    private Result catchUp(SourceDatabase source, SourceDatabase target, String publication, Markers markers,
+            Connection src, Workload workload, long events, String mode, MemorySampler memory) throws Exception {
+        out.printf(Locale.ROOT, "  %s, %s: writing %,d changes while walflow is held back%n", workload.name(), mode, events);
+        long written;
+        double decodeSeconds;
+        double seconds;
+        MemorySampler.Peaks peaks;
+        // The slot first: making it waits for every transaction in the server with an xid to
+        // end, and the lock's transaction has one.
+        try (DecodeLimit limit = DecodeLimit.begin(source, publication)) {
+            try (Connection hold = target.connect()) {
+                hold.setAutoCommit(false);
+                SqlRunner.execute(hold, "LOCK TABLE " + String.join(", ", workload.tables()) + " IN ACCESS EXCLUSIVE MODE");
+                written = workload.run(source, events, 0);
+                long marker = markers.write(src);
+                decodeSeconds = limit.decodeSeconds();
+                out.printf(Locale.ROOT, "    pg_recvlogical decoded them in %.2f s; releasing walflow%n", decodeSeconds);
+                memory.reset();
+                long start = System.nanoTime();
+                hold.commit();
+                Markers.await(target, marker, CATCH_UP_TIMEOUT);
+                seconds = (System.nanoTime() - start) / 1e9;
+                peaks = memory.peaks();
+            }
+        }
+        double rate = written / seconds;
+        out.printf(Locale.ROOT, "    walflow: %.2f s, %,.0f events/s; latency at %,.0f events/s for %d s%n",
+                seconds, rate, rate / 2, settings.latencySeconds());
+        LatencyProbe.Latency latency = LatencyProbe.measure(source, target, markers, workload,
+                (long) (rate / 2 * settings.latencySeconds()), rate / 2);
+        Result result = new Result(workload.name(), mode, written, seconds, "pg_recvlogical", decodeSeconds,
+                latency.p50(), latency.p99(), peaks);
+        out.println(result.row());
+        return result;
+    }
+
+    private List<Workload> workloads() {
+        List<Workload> chosen = new ArrayList<>();
+        for (String w : settings.workloads()) {
+            chosen.add(switch (w) {
+                case "bulk" -> new BulkInsertWorkload();
+                case "mix" -> new UpdateMixWorkload(settings.mixPreload());
+                case "pgbench" -> new PgbenchWorkload(settings.pgbenchScale());
+                case "toast" -> new WideToastWorkload(settings.widePreload());
+                default -> throw new IllegalArgumentException("Unknown workload " + w);
+            });
+        }
+        return chosen;
+    }
+
+    static SourceDatabase database(PostgresServer pg, String name) {
+        pg.createDatabase(name);
+        return new SourceDatabase(pg, name);
+    }
+
+    static void drop(PostgresServer pg, SourceDatabase... databases) throws SQLException {
+        try (Connection c = pg.connect("postgres")) {
+            for (SourceDatabase d : databases) {
+                SqlRunner.execute(c, "DROP DATABASE IF EXISTS \"" + d.name() + "\" WITH (FORCE)");
+            }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package dev.walflow.bench.postgres;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One walflow figure beside PostgreSQL's limit for the same rows, measured in the same run.
+ *
+ * @param what the workload or the snapshot's table size
+ * @param mode the delivery guarantee
+ * @param count rows or events
+ * @param seconds walflow's time for them
+ * @param limitName what the limit is ({@code pg_recvlogical}, {@code COPY})
+ * @param limitSeconds the limit's time for the same rows
+ * @param p50 commit-to-target latency, ms (NaN when not measured)
+ * @param p99 commit-to-target latency, ms
+ * @param memory the job's memory peaks while walflow worked
+ */
+record Result(String what, String mode, long count, double seconds, String limitName, double limitSeconds,
+        double p50, double p99, MemorySampler.Peaks memory) {
+
+    static final String HEADER = "| measurement | mode | rows/events | walflow s | walflow /s | limit | limit /s | ratio"
+            + " | p50 ms | p99 ms | heap peak MiB | heap after GC MiB | RSS peak MiB |";
+    static final String RULE = "|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|";
+
+    double rate() {
+        return count / seconds;
+    }
+
+    double limitRate() {
+        return count / limitSeconds;
+    }
+
+    double ratio() {
+        return rate() / limitRate();
+    }
+
+    String row() {
+        return String.format(Locale.ROOT, "| %s | %s | %,d | %.1f | %,.0f | %s | %,.0f | %.3f | %s | %s | %d | %d | %d |",
+                what, mode, count, seconds, rate(), limitName, limitRate(), ratio(), ms(p50), ms(p99),
+                memory.heapUsed(), memory.heapLive(), memory.rss());
+    }
+
+    static String table(List<Result> results) {
+        StringBuilder sb = new StringBuilder(HEADER).append('\n').append(RULE).append('\n');
+        results.forEach(r -> sb.append(r.row()).append('\n'));
+        return sb.toString();
+    }
+
+    private static String ms(double v) {
+        return Double.isNaN(v) ? "—" : String.format(Locale.ROOT, "%.0f", v);
+    }
+}

@@ -1,0 +1,91 @@
+package dev.walflow.bench.postgres;
+
+import dev.walflow.testkit.PostgresServer;
+import dev.walflow.testkit.SqlRunner;
+
+import java.io.PrintStream;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Locale;
+
+/** COPY of a table beside walflow's snapshot of it (exactly-once), timed from job submission. */
+final class SnapshotMeasurement {
+
+    private static final long FILL_STEP = 1_000_000;
+    private static final long TAIL = 1_000;
+
+    private final PostgresServer pg;
+    private final MemorySampler memory;
+    private final PrintStream out;
+    private final List<String> jobArgs;
+
+    SnapshotMeasurement(PostgresServer pg, MemorySampler memory, PrintStream out, List<String> jobArgs) {
+        this.pg = pg;
+        this.memory = memory;
+        this.out = out;
+        this.jobArgs = jobArgs;
+    }
+
+    Result measure(long rows) throws Exception {
+        SourceDatabase source = PostgresBenchmark.database(pg, "snap_src");
+        SourceDatabase target = PostgresBenchmark.database(pg, "snap_dst");
+        out.printf(Locale.ROOT, "%nSnapshot of %,d rows: filling the table%n", rows);
+        try (Connection c = source.connect()) {
+            SqlRunner.execute(c, "CREATE TABLE snap_rows (id bigint PRIMARY KEY, qty int NOT NULL,"
+                    + " price numeric(12,2), note text, at timestamptz)");
+            for (long first = 1; first <= rows; first += FILL_STEP) {
+                long last = Math.min(rows, first + FILL_STEP - 1);
+                SqlRunner.execute(c, "INSERT INTO snap_rows SELECT g, g % 1000, (g % 100000) / 100.0, md5(g::text),"
+                        + " timestamptz '2024-01-01' + g * interval '1 second' FROM generate_series(" + first + ", " + last + ") g");
+            }
+            SqlRunner.execute(c, "VACUUM ANALYZE snap_rows");
+        }
+        double copySeconds = CopyLimit.copySeconds(source, "snap_rows");
+        out.printf(Locale.ROOT, "  COPY: %.2f s; walflow snapshot...%n", copySeconds);
+        memory.reset();
+        long start = System.nanoTime();
+        double seconds;
+        MemorySampler.Peaks peaks;
+        try (WalflowJob job = WalflowJob.start(source, target, "bench_snapshot", List.of("public.snap_rows"),
+                "exactly-once", PostgresBenchmark.CHECKPOINT_INTERVAL, jobArgs)) {
+            awaitRows(target, rows);
+            seconds = (System.nanoTime() - start) / 1e9;
+            peaks = memory.peaks();
+        }
+        PostgresBenchmark.drop(pg, source, target);
+        Result result = new Result(String.format(Locale.ROOT, "snapshot %,d rows", rows), "exactly-once", rows, seconds,
+                "COPY", copySeconds, Double.NaN, Double.NaN, peaks);
+        out.println(result.row());
+        return result;
+    }
+
+    /**
+     * Waits until the target holds every row. Counting a large table costs CPU the job needs,
+     * so the whole count runs only once the last keys (the last chunk) are there.
+     */
+    private void awaitRows(SourceDatabase target, long rows) throws Exception {
+        long tailFrom = Math.max(1, rows - TAIL + 1);
+        long lastShown = System.nanoTime();
+        try (Connection c = target.connect()) {
+            while (true) {
+                if (count(c, "id >= " + tailFrom) == rows - tailFrom + 1 && count(c, "true") == rows) {
+                    return;
+                }
+                if (System.nanoTime() - lastShown > 10_000_000_000L) {
+                    out.printf(Locale.ROOT, "    %,d of %,d rows%n", count(c, "true"), rows);
+                    lastShown = System.nanoTime();
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    private static long count(Connection c, String where) {
+        try {
+            return SqlRunner.queryLong(c, "SELECT count(*) FROM snap_rows WHERE " + where);
+        } catch (IllegalStateException e) {
+            return 0;
+        }
+    }
+}

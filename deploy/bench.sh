@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# walflow's snapshot and streaming rates beside PostgreSQL's own limits (pg_recvlogical, COPY),
+# in one run on an embedded PostgreSQL (BENCHMARKS.md). Needs pg_recvlogical and pgbench: from
+# PATH or /usr/lib/postgresql/*/bin; as root the runner installs Debian's postgresql-client and
+# postgresql-contrib when they are missing. Arguments go to the runner:
+#   --quick (smoke sizes), --snapshot-rows 1000000,10000000|none, --stream-events 200000,
+#   --latency-seconds 20, --modes exactly-once,at-least-once, --workloads bulk,mix,pgbench,toast,
+#   --out bench/results, --job-arg --key=value (extra job parameters).
+# Writes the table to stdout and to bench/results/results.md, the chart to
+# bench/results/postgres-benchmark.png. The job's JSON logs go to stderr.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+MVN=${MVN:-mvn}
+CLASSPATH_FILE=bench/target/classpath.txt
+
+echo "Building walflow..."
+$MVN -q -B -Pfast package -DskipTests -pl bench -am
+# walflow's own modules come from target/classes (in the reactor, not the local repository).
+$MVN -q -B dependency:build-classpath -pl bench -am -DexcludeGroupIds=dev.walflow \
+    -Dmdep.outputFile="$PWD/$CLASSPATH_FILE"
+
+export WALFLOW_COMMIT=${WALFLOW_COMMIT:-$(git rev-parse --short HEAD 2>/dev/null || echo unknown)}
+CP=bench/target/classes:testkit/target/classes:job/target/classes:udfs/target/classes
+exec java ${JAVA_OPTS:-} -Xmx1g -Duser.timezone=UTC -Dlog4j.configurationFile=conf/log4j2.properties \
+    -cp "$CP:$(cat "$CLASSPATH_FILE")" dev.walflow.bench.postgres.PostgresBenchmark "$@"
