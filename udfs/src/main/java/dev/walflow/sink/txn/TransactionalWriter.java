@@ -1,5 +1,7 @@
 package dev.walflow.sink.txn;
 
+import dev.walflow.metrics.SinkMetrics;
+import dev.walflow.model.ChangeEvent;
 import dev.walflow.model.Position;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
@@ -53,6 +55,7 @@ public abstract class TransactionalWriter<E>
     private final ProcessingTimeService timers;
     private final Counter rowsWritten;
     private final Counter batchesWritten;
+    private final SinkMetrics metrics;
 
     private int pendingEvents;
     private Connection connection;
@@ -80,6 +83,7 @@ public abstract class TransactionalWriter<E>
         this.jobId = context.getJobInfo().getJobId().toHexString();
         this.rowsWritten = context.metricGroup().counter("walflowRowsWritten");
         this.batchesWritten = context.metricGroup().counter("walflowBatchesWritten");
+        this.metrics = new SinkMetrics(context.metricGroup());
         if (config.exactlyOnce()) {
             recover(restored);
         }
@@ -99,6 +103,9 @@ public abstract class TransactionalWriter<E>
 
     @Override
     public void write(E element, Context context) throws IOException, InterruptedException {
+        if (element instanceof ChangeEvent) {
+            metrics.received((ChangeEvent) element);
+        }
         pendingEvents += buffer(element);
         if (pendingEvents >= config.batchMaxRows()) {
             flushPending();
@@ -132,12 +139,14 @@ public abstract class TransactionalWriter<E>
             return;
         }
         int events = pendingEvents;
+        long started = System.nanoTime();
         runInTransaction(events + " changes", (c, cache) -> {
             rowsWritten.inc(applyBuffered(c, cache));
         });
         clearBuffered();
         pendingEvents = 0;
         batchesWritten.inc();
+        metrics.batchWritten(events, System.nanoTime() - started, !config.exactlyOnce());
         LOG.debug("Wrote {} changes to {} ({})", events, config.url(), sinkName);
     }
 
@@ -164,6 +173,7 @@ public abstract class TransactionalWriter<E>
             } catch (SQLException | RuntimeException e) {
                 dropConnection();
                 if (config.exactlyOnce() || attempt >= config.maxRetries() || !isRetriable(e)) {
+                    metrics.batchFailed(e);
                     throw new IOException(
                             "Failed to write " + what + " to " + config.url() + " (" + sinkName + ") after "
                                     + (attempt + 1) + " attempt(s): " + describe(e), e);
@@ -184,7 +194,8 @@ public abstract class TransactionalWriter<E>
             return Collections.emptyList();
         }
         String gid = Transactions.gidPrefix(sinkName, config.jobName(), subtask) + nextSequence++;
-        PreparedTransaction prepared = new PreparedTransaction(gid, config.jobName(), subtask, transactionPosition);
+        PreparedTransaction prepared = new PreparedTransaction(
+                gid, config.jobName(), subtask, transactionPosition, metrics.takeTransactionOldestCommitMicros());
         try {
             Transactions.writeProgress(connection, config.walflowSchema(), sinkName, config.jobName(), subtask, transactionPosition);
             Transactions.prepare(connection, gid);
