@@ -171,7 +171,7 @@ public final class ReplicationJob {
     }
 
     /** How walflow's own connections to the source (checks, lookups, heartbeats) log in. */
-    static Properties sourceConnectionProperties(JobConfig config) {
+    public static Properties sourceConnectionProperties(JobConfig config) {
         Properties p = new Properties();
         p.setProperty("user", config.get(SourceOptions.USERNAME));
         String password = config.configuration().get(SourceOptions.PASSWORD);
