@@ -1,5 +1,6 @@
 package dev.walflow.source;
 
+import dev.walflow.logging.LogFields;
 import dev.walflow.model.Position;
 import org.apache.flink.cdc.connectors.base.source.meta.offset.Offset;
 import org.apache.flink.cdc.connectors.base.source.meta.split.StreamSplit;
@@ -59,6 +60,13 @@ public final class SlotGuard implements Serializable {
 
     /** Checks the slot against the position a stream split resumes from (-1: unknown). */
     public void check(long resumeLsn) {
+        try (LogFields f = LogFields.of(LogFields.SLOT, slot, LogFields.POSITION,
+                resumeLsn > 0 ? Position.formatLsn(resumeLsn) : null)) {
+            checkSlot(resumeLsn);
+        }
+    }
+
+    private void checkSlot(long resumeLsn) {
         Properties p = new Properties();
         p.putAll(properties);
         p.setProperty("socketTimeout", "30");

@@ -1,5 +1,6 @@
 package dev.walflow.source;
 
+import dev.walflow.logging.LogFields;
 import org.apache.flink.configuration.MemorySize;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +56,12 @@ public final class SlotMonitor {
 
     /** Reads the slot's state now; a failure is counted and left to the caller (it reconnects). */
     public void poll(Connection connection) throws SQLException {
+        try (LogFields f = LogFields.of(LogFields.SLOT, slot)) {
+            read(connection);
+        }
+    }
+
+    private void read(Connection connection) throws SQLException {
         long now = System.currentTimeMillis();
         try (PreparedStatement ps = connection.prepareStatement(QUERY)) {
             ps.setString(1, slot);

@@ -84,6 +84,8 @@ class CredentialsITCase {
             String cause = p.failureCause();
             assertThat(cause).contains("does not exist");
             assertNoSecret(cause + logs.text());
+            // Structured fields: Flink's job id on task threads, walflow's slot and position.
+            assertThat(logs.text()).contains("flink-job-id=").contains("walflow.slot=cred_slot").contains("walflow.position=");
         }
         // Flink CDC logs its Debezium configuration, password included, at INFO: the shipped
         // logging configuration (like this test's) keeps that logger at WARN.

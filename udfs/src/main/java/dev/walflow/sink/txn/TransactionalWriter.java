@@ -1,5 +1,6 @@
 package dev.walflow.sink.txn;
 
+import dev.walflow.logging.LogFields;
 import dev.walflow.metrics.SinkMetrics;
 import dev.walflow.model.ChangeEvent;
 import dev.walflow.model.Position;
@@ -160,6 +161,13 @@ public abstract class TransactionalWriter<E>
      * connection); exactly-once leaves the transaction open for the checkpoint to prepare.
      */
     protected final void runInTransaction(String what, Work work) throws IOException {
+        try (LogFields f = LogFields.of(LogFields.JOB, config.jobName(), LogFields.SINK, sinkName,
+                LogFields.SUBTASK, subtask, LogFields.POSITION, transactionPosition)) {
+            attempt(what, work);
+        }
+    }
+
+    private void attempt(String what, Work work) throws IOException {
         for (int attempt = 0; ; attempt++) {
             try {
                 ensureConnection();
