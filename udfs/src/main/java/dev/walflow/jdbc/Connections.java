@@ -19,4 +19,13 @@ public final class Connections {
             // The connection is discarded either way.
         }
     }
+
+    /** A JDBC URL as it may appear in logs and errors: without its parameters, which can hold a password. */
+    public static String redact(String url) {
+        if (url == null) {
+            return null;
+        }
+        int q = url.indexOf('?');
+        return q < 0 ? url : url.substring(0, q) + "?...";
+    }
 }

@@ -64,6 +64,18 @@ public final class SinkMetrics {
         batchOldestCommitMicros = Long.MAX_VALUE;
     }
 
+    /**
+     * The buffered changes were handed to the committer, which writes them when the checkpoint
+     * completes (ClickHouse under exactly-once): counted, without a write time.
+     */
+    public void handedOver(int events) {
+        if (events > 0) {
+            batchSize.update(events);
+        }
+        settle(processed, WalflowMetrics.EVENTS_PROCESSED);
+        batchOldestCommitMicros = Long.MAX_VALUE;
+    }
+
     /** The writer gave up on the buffered changes (the job fails and replays them). */
     public void batchFailed(Throwable error) {
         settle(failed, WalflowMetrics.EVENTS_FAILED);

@@ -51,7 +51,7 @@ public final class SourceOptions {
                     .stringType()
                     .defaultValue("walflow")
                     .withDescription(
-                            "Logical replication slot (pgoutput); created if missing. The snapshot also uses <slot>_<subtask> while it runs.");
+                            "Logical replication slot (pgoutput); created if missing.");
 
     public static final ConfigOption<String> PUBLICATION =
             ConfigOptions.key("source.publication")

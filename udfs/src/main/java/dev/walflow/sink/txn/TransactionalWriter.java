@@ -161,13 +161,6 @@ public abstract class TransactionalWriter<E>
      * connection); exactly-once leaves the transaction open for the checkpoint to prepare.
      */
     protected final void runInTransaction(String what, Work work) throws IOException {
-        try (LogFields f = LogFields.of(LogFields.JOB, config.jobName(), LogFields.SINK, sinkName,
-                LogFields.SUBTASK, subtask, LogFields.POSITION, transactionPosition)) {
-            attempt(what, work);
-        }
-    }
-
-    private void attempt(String what, Work work) throws IOException {
         for (int attempt = 0; ; attempt++) {
             try {
                 ensureConnection();
@@ -186,7 +179,10 @@ public abstract class TransactionalWriter<E>
                             "Failed to write " + what + " to " + config.url() + " (" + sinkName + ") after "
                                     + (attempt + 1) + " attempt(s): " + describe(e), e);
                 }
-                LOG.warn("Writing {} to {} failed (attempt {}), retrying: {}", what, config.url(), attempt + 1, describe(e));
+                try (LogFields f = LogFields.of(LogFields.JOB, config.jobName(), LogFields.SINK, sinkName,
+                        LogFields.SUBTASK, subtask, LogFields.POSITION, transactionPosition)) {
+                    LOG.warn("Writing {} to {} failed (attempt {}), retrying: {}", what, config.url(), attempt + 1, describe(e));
+                }
                 sleep(Math.min(10_000L, 500L << attempt));
             }
         }
