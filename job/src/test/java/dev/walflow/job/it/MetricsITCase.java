@@ -48,7 +48,7 @@ class MetricsITCase {
     void metricsDescribeWhatTheJobDid() throws Exception {
         String source = TestPostgres.newDatabase("metrics_src");
         String target = TestPostgres.newDatabase("metrics_dst");
-        try (Pipeline p = new Pipeline(source, target, "metrics_slot")) {
+        try (LogCapture logs = LogCapture.open(); Pipeline p = new Pipeline(source, target, "metrics_slot")) {
             p.sourceSql(
                     "CREATE TABLE items (id int PRIMARY KEY, v text)",
                     "INSERT INTO items SELECT g, 'v' FROM generate_series(1, 100) g");
@@ -99,6 +99,8 @@ class MetricsITCase {
             assertThat(gauge(p, "sourceWalLsn")).isGreaterThanOrEqualTo(gauge(p, "slotConfirmedLsn"));
             assertThat(gauge(p, "slotRetainedWalBytes")).isPositive();
             assertThat(gauge(p, "slotRetainedWalOverLimit")).isEqualTo(1);
+            assertThat(logs.text()).contains("Replication slot 'metrics_slot' holds back")
+                    .contains("more than source.slot.max-retained-wal (");
             assertThat(gauge(p, "slotQueryFailures")).isZero();
         } finally {
             Pipeline.diagnostics = () -> "";
