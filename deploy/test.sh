@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one command that runs every test: unit tests (Surefire, *Test) and integration tests
-# (Failsafe, *ITCase: MiniCluster, embedded PostgreSQL) of every module. CI runs it through
-# .ci/run; run it yourself before pushing. Arguments go to Maven, e.g.
+# (Failsafe, *ITCase: MiniCluster, embedded PostgreSQL; in e2e/ a standalone Flink cluster and
+# headless Chromium) of every module. CI runs it through .ci/run; run it yourself before
+# pushing. Arguments go to Maven, e.g.
 #   deploy/test.sh -pl job -Dit.test=PreflightITCase
 set -euo pipefail
 
@@ -34,8 +35,9 @@ check_tools() {
 # called from install_test_dependencies, and must be safe to run again on a prepared machine.
 
 install_test_dependencies() {
-    # PostgreSQL comes from a Maven artifact.
+    # PostgreSQL and the Flink cluster of the e2e test come from Maven artifacts.
     install_chdb
+    install_chromium
 }
 
 # chdb, the ClickHouse engine as a Node library, under the ClickHouse test front end
@@ -57,6 +59,28 @@ install_chdb() {
     (cd "$dir" && npm install --no-audit --no-fund) || die "npm install failed in $dir"
     echo "chdb $wanted installed in $((SECONDS - start)) s" \
         "($(du -sh "$dir/node_modules" | cut -f1))"
+}
+
+# Debian's Chromium, which the e2e test (e2e/, ClusterDeploymentITCase) runs headless to check
+# the Flink web UI and keep a screenshot of it. Installed once, with apt-get (as root, or
+# through sudo).
+install_chromium() {
+    if [[ -x /usr/bin/chromium ]] || command -v chromium >/dev/null; then
+        echo "chromium already installed: $(chromium --version 2>/dev/null || echo /usr/bin/chromium)"
+        return
+    fi
+    command -v apt-get >/dev/null \
+        || die "chromium not found: install Chromium (the e2e test runs it headless), or pass -De2e.chromium=PATH"
+    local sudo=() start=$SECONDS
+    if [[ $(id -u) -ne 0 ]]; then
+        command -v sudo >/dev/null || die "chromium not found, and installing it needs root: apt-get install chromium"
+        sudo=(sudo)
+    fi
+    echo "Installing Debian's chromium (once per machine)..."
+    "${sudo[@]}" apt-get update -qq || die "apt-get update failed"
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+        || die "apt-get install chromium failed"
+    echo "chromium installed in $((SECONDS - start)) s: $(chromium --version 2>/dev/null)"
 }
 
 # --- Tests ---------------------------------------------------------------------------------

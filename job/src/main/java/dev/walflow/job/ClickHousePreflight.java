@@ -1,5 +1,6 @@
 package dev.walflow.job;
 
+import dev.walflow.jdbc.Connections;
 import dev.walflow.job.config.ClickHouseOptions;
 import dev.walflow.job.config.InvalidConfigException;
 import dev.walflow.job.config.SourceOptions;
@@ -11,7 +12,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -34,7 +34,7 @@ final class ClickHousePreflight {
     static void run(ClickHouseConfig config, List<TableInfo> tables) {
         checkOptions(config);
         checkNames(tables);
-        try (Connection c = DriverManager.getConnection(config.url(), config.connectionProperties());
+        try (Connection c = Connections.open(config.url(), config.connectionProperties());
                 Statement s = c.createStatement()) {
             s.execute(ClickHouseDdl.createDatabase(config));
             for (TableInfo table : tables) {
@@ -90,7 +90,7 @@ final class ClickHousePreflight {
      * earlier run of the job wrote to ClickHouse.
      */
     static long walPosition(String sourceUrl, Properties properties) {
-        try (Connection c = DriverManager.getConnection(sourceUrl, properties);
+        try (Connection c = Connections.open(sourceUrl, properties);
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint")) {
             rs.next();

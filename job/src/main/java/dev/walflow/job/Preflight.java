@@ -1,5 +1,6 @@
 package dev.walflow.job;
 
+import dev.walflow.jdbc.Connections;
 import dev.walflow.job.config.HistoryOptions;
 import dev.walflow.job.config.JobConfig;
 import dev.walflow.job.config.SinkOptions;
@@ -14,7 +15,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -85,7 +85,7 @@ public final class Preflight {
 
     private static Connection connectSource(JobConfig config) {
         try {
-            return DriverManager.getConnection(
+            return Connections.open(
                     config.get(SourceOptions.URL), ReplicationJob.sourceConnectionProperties(config));
         } catch (SQLException e) {
             throw new IllegalStateException(
@@ -238,7 +238,7 @@ public final class Preflight {
 
     private static Connection connectTarget(TargetConfig target, String key, String role) {
         try {
-            return DriverManager.getConnection(target.url(), target.connectionProperties());
+            return Connections.open(target.url(), target.connectionProperties());
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot connect to the " + role + " database (" + key + "="
                     + Urls.redact(target.url()) + "): " + e.getMessage(), e);

@@ -1,11 +1,11 @@
 package dev.walflow.source;
 
+import dev.walflow.jdbc.Connections;
 import dev.walflow.sink.txn.TargetConfig;
 import dev.walflow.sink.txn.Transactions;
 
 import java.io.Serializable;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -67,7 +67,7 @@ public final class PendingCommits implements PreparedTransactions {
                     Properties properties = config.connectionProperties();
                     // Runs on the source's task thread: a target that stops answering must not stall it.
                     properties.setProperty("socketTimeout", "30");
-                    connection = DriverManager.getConnection(config.url(), properties);
+                    connection = Connections.open(config.url(), properties);
                 }
                 return Transactions.prepared(connection, gidPrefix);
             } catch (SQLException e) {

@@ -1,5 +1,6 @@
 package dev.walflow.source;
 
+import dev.walflow.jdbc.Connections;
 import dev.walflow.logging.LogFields;
 import dev.walflow.model.Position;
 import org.apache.flink.cdc.connectors.base.source.meta.offset.Offset;
@@ -10,7 +11,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.Serializable;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -70,7 +70,7 @@ public final class SlotGuard implements Serializable {
         Properties p = new Properties();
         p.putAll(properties);
         p.setProperty("socketTimeout", "30");
-        try (Connection c = DriverManager.getConnection(url, p);
+        try (Connection c = Connections.open(url, p);
                 PreparedStatement ps = c.prepareStatement(
                         "SELECT wal_status, (confirmed_flush_lsn - '0/0'::pg_lsn)::bigint FROM pg_replication_slots"
                                 + " WHERE slot_name = ? AND database = current_database()")) {

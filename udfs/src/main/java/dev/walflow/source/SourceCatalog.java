@@ -7,7 +7,6 @@ import dev.walflow.schema.TableInfo;
 
 import java.io.Serializable;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
@@ -46,7 +45,7 @@ public final class SourceCatalog implements Serializable, AutoCloseable {
     public TableInfo refresh(String table) throws SQLException {
         try {
             if (connection == null) {
-                connection = DriverManager.getConnection(url, connectionProperties);
+                connection = Connections.open(url, connectionProperties);
             }
             TableInfo info = Catalog.read(connection, TableId.ofEventTable(table))
                     .orElseThrow(() -> new SQLException("Source table " + table + " no longer exists"));

@@ -1,10 +1,10 @@
 package dev.walflow.source;
 
+import dev.walflow.jdbc.Connections;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -52,7 +52,7 @@ final class SourceHeartbeat implements AutoCloseable {
     private void beat() {
         try {
             if (connection == null) {
-                connection = DriverManager.getConnection(url, properties);
+                connection = Connections.open(url, properties);
             }
             try (Statement s = connection.createStatement()) {
                 s.execute("SELECT pg_logical_emit_message(false, 'walflow.heartbeat', now()::text)");

@@ -11,7 +11,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.Serializable;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -59,7 +58,7 @@ public final class SourceRowLookup implements Serializable, AutoCloseable {
 
     private ChangeEvent read(ChangeEvent event) throws SQLException {
         if (connection == null) {
-            connection = DriverManager.getConnection(url, connectionProperties);
+            connection = Connections.open(url, connectionProperties);
             tables = new HashMap<>();
         }
         TableInfo table = tables.get(event.table);

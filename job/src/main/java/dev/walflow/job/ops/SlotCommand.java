@@ -3,6 +3,7 @@ package dev.walflow.job.ops;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.walflow.jdbc.Connections;
 import dev.walflow.job.Preflight;
 import dev.walflow.job.ReplicationJob;
 import dev.walflow.job.Urls;
@@ -16,7 +17,6 @@ import dev.walflow.sink.txn.Transactions;
 
 import java.io.PrintStream;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -95,7 +95,7 @@ public final class SlotCommand {
     }
 
     private static Connection source(JobConfig config) throws SQLException {
-        return DriverManager.getConnection(config.get(SourceOptions.URL), ReplicationJob.sourceConnectionProperties(config));
+        return Connections.open(config.get(SourceOptions.URL), ReplicationJob.sourceConnectionProperties(config));
     }
 
     static ObjectNode list(JobConfig config) throws SQLException {

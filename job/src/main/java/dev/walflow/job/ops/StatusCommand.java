@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.walflow.jdbc.Connections;
 import dev.walflow.job.ReplicationJob;
 import dev.walflow.job.Urls;
 import dev.walflow.job.config.HistoryOptions;
@@ -13,7 +14,6 @@ import dev.walflow.sink.txn.TargetConfig;
 
 import java.io.PrintStream;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -55,7 +55,7 @@ public final class StatusCommand {
         String slotName = config.get(SourceOptions.SLOT_NAME);
         long sourceLsn = -1;
         ObjectNode source = out.putObject("source").put("url", Urls.redact(config.get(SourceOptions.URL)));
-        try (Connection c = DriverManager.getConnection(config.get(SourceOptions.URL), ReplicationJob.sourceConnectionProperties(config))) {
+        try (Connection c = Connections.open(config.get(SourceOptions.URL), ReplicationJob.sourceConnectionProperties(config))) {
             sourceLsn = SourceInspector.currentLsn(c);
             source.put("currentLsn", SourceInspector.lsnText(sourceLsn));
             ObjectNode slot = SourceInspector.slot(c, slotName);

@@ -3,11 +3,11 @@ package dev.walflow.job.ops;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.walflow.jdbc.Connections;
 import dev.walflow.job.Urls;
 import dev.walflow.sink.txn.TargetConfig;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -20,7 +20,7 @@ final class TargetInspector {
     private TargetInspector() {}
 
     static Connection connect(TargetConfig target) throws SQLException {
-        return DriverManager.getConnection(target.url(), target.connectionProperties());
+        return Connections.open(target.url(), target.connectionProperties());
     }
 
     /**

@@ -17,7 +17,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -189,7 +188,7 @@ final class ClickHouseTarget implements AutoCloseable {
 
     private void ensureConnection() throws SQLException {
         if (connection == null) {
-            connection = DriverManager.getConnection(config.url(), config.connectionProperties());
+            connection = Connections.open(config.url(), config.connectionProperties());
         }
     }
 

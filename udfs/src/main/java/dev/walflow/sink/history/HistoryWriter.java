@@ -1,5 +1,6 @@
 package dev.walflow.sink.history;
 
+import dev.walflow.jdbc.Connections;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -16,7 +17,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
@@ -93,7 +93,7 @@ final class HistoryWriter extends TransactionalWriter<ChangeEvent> {
         }
         lastPrune = now;
         // Outside the data's transaction: pruning is not part of any checkpoint.
-        try (Connection c = DriverManager.getConnection(config.url(), config.connectionProperties());
+        try (Connection c = Connections.open(config.url(), config.connectionProperties());
                 PreparedStatement ps = c.prepareStatement(HistoryTable.pruneSql(config.walflowSchema()))) {
             ps.setString(1, retention.toMillis() + " milliseconds");
             int deleted = ps.executeUpdate();

@@ -8,7 +8,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Collection;
 import java.util.Properties;
@@ -50,7 +49,7 @@ public final class PreparedTransactionCommitter implements Committer<PreparedTra
             PreparedTransaction t = request.getCommittable();
             try {
                 if (connection == null) {
-                    connection = DriverManager.getConnection(url, properties);
+                    connection = Connections.open(url, properties);
                     connection.setAutoCommit(true);
                 }
                 Transactions.commitPrepared(connection, t.gid());

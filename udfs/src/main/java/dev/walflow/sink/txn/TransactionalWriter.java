@@ -1,5 +1,6 @@
 package dev.walflow.sink.txn;
 
+import dev.walflow.jdbc.Connections;
 import dev.walflow.logging.LogFields;
 import dev.walflow.metrics.SinkMetrics;
 import dev.walflow.model.ChangeEvent;
@@ -14,7 +15,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -258,7 +258,7 @@ public abstract class TransactionalWriter<E>
                 prefixes.add(Transactions.gidPrefix(sinkName, config.jobName(), gone));
             }
         }
-        try (Connection c = DriverManager.getConnection(config.url(), config.connectionProperties())) {
+        try (Connection c = Connections.open(config.url(), config.connectionProperties())) {
             c.setAutoCommit(true);
             Transactions.requirePreparedTransactions(c, "The target " + config.url());
             for (String prefix : prefixes) {
@@ -314,7 +314,7 @@ public abstract class TransactionalWriter<E>
 
     private void ensureConnection() throws SQLException {
         if (connection == null) {
-            connection = DriverManager.getConnection(config.url(), config.connectionProperties());
+            connection = Connections.open(config.url(), config.connectionProperties());
             connection.setAutoCommit(false);
             statementCache = new StatementCache(connection);
         }
@@ -394,7 +394,7 @@ public abstract class TransactionalWriter<E>
         Properties properties = config.connectionProperties();
         // Close runs on the task thread, which a cancellation watchdog kills if it hangs.
         properties.setProperty("socketTimeout", "30");
-        try (Connection c = DriverManager.getConnection(config.url(), properties)) {
+        try (Connection c = Connections.open(config.url(), properties)) {
             c.setAutoCommit(true);
             Set<String> still = new HashSet<>(Transactions.prepared(c, Transactions.gidPrefix(sinkName, config.jobName(), subtask)));
             // A job id can repeat across runs (application mode with HA): only checkpoints this
