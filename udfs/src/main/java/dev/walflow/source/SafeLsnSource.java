@@ -1,5 +1,6 @@
 package dev.walflow.source;
 
+import dev.walflow.logging.ConnectorLogGuard;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.Source;
@@ -42,6 +43,7 @@ public final class SafeLsnSource<T, S extends SourceSplit, E> implements Source<
 
     @Override
     public SourceReader<T, S> createReader(SourceReaderContext readerContext) throws Exception {
+        ConnectorLogGuard.quietConfigurationDump();
         return new SafeLsnSourceReader<>(
                 delegate.createReader(readerContext), pendingCommits, slotGuard, readerContext.metricGroup());
     }

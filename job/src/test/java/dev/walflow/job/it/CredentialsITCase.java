@@ -87,8 +87,9 @@ class CredentialsITCase {
             // Structured fields: Flink's job id on task threads, walflow's slot and position.
             assertThat(logs.text()).contains("flink-job-id=").contains("walflow.slot=cred_slot").contains("walflow.position=");
         }
-        // Flink CDC logs its Debezium configuration, password included, at INFO: the shipped
-        // logging configuration (like this test's) keeps that logger at WARN.
+        // Flink CDC logs its Debezium configuration, password included, at INFO: the source
+        // quiets that logger itself (this test's logging configuration does not), and the
+        // shipped configuration keeps it at WARN too.
         assertThat(java.nio.file.Files.readString(java.nio.file.Path.of("..", "conf", "log4j2.properties")))
                 .contains("logger.cdc-config.name = " + CDC_CONFIG_LOGGER)
                 .contains("logger.cdc-config.level = WARN");
