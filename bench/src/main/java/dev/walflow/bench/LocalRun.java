@@ -108,6 +108,9 @@ public final class LocalRun {
 
     private void start() throws Exception {
         requireFreePort(args.uiPort(), "Flink web UI", "--ui-port");
+        if (args.metricsPort() != 0) {
+            requireFreePort(args.metricsPort(), "Prometheus metrics endpoint", "--metrics-port");
+        }
         List<String> jobArgs = new ArrayList<>();
         if (args.demo()) {
             if (args.pgPort() != 0) {
@@ -189,6 +192,13 @@ public final class LocalRun {
         // The REST API serves metrics from a cache refreshed every 10 s by default, which is
         // longer than the progress interval.
         conf.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofSeconds(1));
+        if (args.metricsPort() != 0) {
+            // The same reporter conf/config.yaml enables on a cluster (flink-metrics-prometheus
+            // is on the local run's classpath; a cluster has it in plugins/).
+            conf.setString("metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+            conf.setString("metrics.reporter.prom.port", String.valueOf(args.metricsPort()));
+            conf.setString("metrics.reporter.prom.host", HOST);
+        }
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 10);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(5));
@@ -216,6 +226,9 @@ public final class LocalRun {
                                                 : "workload " + fmt(args.rate()) + " tx/s)")
                                 : "with " + args.configFile()));
         out.println("  Flink web UI  " + webUiUrl());
+        if (args.metricsPort() != 0) {
+            out.println("  metrics       http://" + HOST + ":" + args.metricsPort() + "/metrics (Prometheus; walflow's under flink_*_walflow_*)");
+        }
         out.println("  source        " + source + credentials(SourceOptions.USERNAME));
         out.println("  target        " + target + credentials(SinkOptions.POSTGRES_USERNAME));
         out.println("  slot          " + config.get(SourceOptions.SLOT_NAME));

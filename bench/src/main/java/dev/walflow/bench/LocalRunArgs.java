@@ -16,6 +16,7 @@ public final class LocalRunArgs {
 
     public static final int DEFAULT_PG_PORT = 15432;
     public static final int DEFAULT_UI_PORT = 8081;
+    public static final int DEFAULT_METRICS_PORT = 9249;
     public static final double DEFAULT_RATE = 200;
     public static final Duration DEFAULT_PROGRESS_INTERVAL = Duration.ofSeconds(5);
 
@@ -23,6 +24,7 @@ public final class LocalRunArgs {
     private final String configFile;
     private final int pgPort;
     private final int uiPort;
+    private final int metricsPort;
     private final double rate;
     private final Duration progressInterval;
     private final List<String> jobArgs;
@@ -32,6 +34,7 @@ public final class LocalRunArgs {
             String configFile,
             int pgPort,
             int uiPort,
+            int metricsPort,
             double rate,
             Duration progressInterval,
             List<String> jobArgs) {
@@ -39,6 +42,7 @@ public final class LocalRunArgs {
         this.configFile = configFile;
         this.pgPort = pgPort;
         this.uiPort = uiPort;
+        this.metricsPort = metricsPort;
         this.rate = rate;
         this.progressInterval = progressInterval;
         this.jobArgs = Collections.unmodifiableList(jobArgs);
@@ -54,6 +58,7 @@ public final class LocalRunArgs {
         String configFile = null;
         Integer pgPort = null;
         int uiPort = DEFAULT_UI_PORT;
+        int metricsPort = DEFAULT_METRICS_PORT;
         Double rate = null;
         Duration progressInterval = DEFAULT_PROGRESS_INTERVAL;
         List<String> jobArgs = new ArrayList<>();
@@ -89,6 +94,9 @@ public final class LocalRunArgs {
                 case "ui-port":
                     uiPort = port(key, value, false);
                     break;
+                case "metrics-port":
+                    metricsPort = port(key, value, true);
+                    break;
                 case "rate":
                     rate = rate(value);
                     break;
@@ -111,6 +119,7 @@ public final class LocalRunArgs {
                 configFile,
                 pgPort == null ? DEFAULT_PG_PORT : pgPort,
                 uiPort,
+                metricsPort,
                 rate == null ? DEFAULT_RATE : rate,
                 progressInterval,
                 jobArgs);
@@ -135,6 +144,8 @@ public final class LocalRunArgs {
                         + " (default: " + (long) DEFAULT_RATE + ")",
                 "  --ui-port N                 port of the Flink web UI and REST API (default: "
                         + DEFAULT_UI_PORT + ")",
+                "  --metrics-port N            port of the Prometheus metrics endpoint, 0 for none (default: "
+                        + DEFAULT_METRICS_PORT + ")",
                 "  --progress-interval T       time between progress lines, e.g. 5s or 500ms"
                         + " (default: 5s)",
                 "  --help                      this text",
@@ -207,6 +218,11 @@ public final class LocalRunArgs {
 
     public int pgPort() {
         return pgPort;
+    }
+
+    /** Port of the Prometheus endpoint, 0 for none. */
+    public int metricsPort() {
+        return metricsPort;
     }
 
     public int uiPort() {

@@ -112,6 +112,14 @@ class KillAndResumeITCase {
                     assertThat(history).as("changes in change_history, each once")
                             .isEqualTo(SqlRunner.rows(s, "SELECT id::text, version::text FROM produced ORDER BY 1, 2"));
                 }
+                // The local run serves the job's metrics for Prometheus, walflow's with labels.
+                String metrics = java.net.http.HttpClient.newHttpClient().send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                assertThat(metrics)
+                        .contains("flink_taskmanager_job_task_operator_walflow_table_operation_eventsProcessed{")
+                        .contains("table=\"public_ledger\"")
+                        .contains("flink_taskmanager_job_task_operator_walflow_lagBytes{");
             } finally {
                 second.destroy();
                 second.waitFor();
@@ -130,17 +138,24 @@ class KillAndResumeITCase {
         }
     }
 
-    private static Process startLocalRun(Path config, Path log) throws Exception {
-        int uiPort;
+    /** The Prometheus port of the last run started. */
+    private static int metricsPort;
+
+    private static int freePort() throws java.io.IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
-            uiPort = socket.getLocalPort();
+            return socket.getLocalPort();
         }
+    }
+
+    private static Process startLocalRun(Path config, Path log) throws Exception {
+        int uiPort = freePort();
+        metricsPort = freePort();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = List.of(java, "-Xmx1g", "-Duser.timezone=UTC",
                 "-Dlog4j.configurationFile=" + Path.of("..", "conf", "log4j2.properties").toAbsolutePath(),
                 "-cp", System.getProperty("java.class.path"),
                 LocalRun.class.getName(), "--config", config.toString(), "--ui-port", String.valueOf(uiPort),
-                "--progress-interval", "2");
+                "--metrics-port", String.valueOf(metricsPort), "--progress-interval", "2");
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 

@@ -40,16 +40,7 @@ public final class Preflight {
 
     /** Returns the captured tables as the source defines them. */
     public static List<TableInfo> run(JobConfig config) {
-        List<TableInfo> tables;
-        try (Connection source = connectSource(config)) {
-            checkLogicalReplication(source, config);
-            tables = resolveTables(source, config);
-            ensurePublication(source, config, tables);
-            ensureSlot(source, config);
-        } catch (SQLException e) {
-            throw new IllegalStateException("Failed to prepare the source database ("
-                    + Urls.redact(config.get(SourceOptions.URL)) + "): " + e.getMessage(), e);
-        }
+        List<TableInfo> tables = prepareSource(config);
         TargetConfig sink = ReplicationJob.sinkConfig(config);
         try (Connection target = connectTarget(sink, SinkOptions.POSTGRES_URL.key(), "target")) {
             ensureTargetTables(target, tables);
@@ -73,6 +64,23 @@ public final class Preflight {
             }
         }
         return tables;
+    }
+
+    /**
+     * The source part alone: logical replication possible, tables present and matchable, the
+     * publication and slot in place (created when missing). Returns the captured tables.
+     */
+    public static List<TableInfo> prepareSource(JobConfig config) {
+        try (Connection source = connectSource(config)) {
+            checkLogicalReplication(source, config);
+            List<TableInfo> tables = resolveTables(source, config);
+            ensurePublication(source, config, tables);
+            ensureSlot(source, config);
+            return tables;
+        } catch (SQLException e) {
+            throw new IllegalStateException("Failed to prepare the source database ("
+                    + Urls.redact(config.get(SourceOptions.URL)) + "): " + e.getMessage(), e);
+        }
     }
 
     private static Connection connectSource(JobConfig config) {

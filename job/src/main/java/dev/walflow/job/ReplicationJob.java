@@ -18,6 +18,7 @@ import dev.walflow.sink.history.HistorySink;
 import dev.walflow.sink.txn.TargetConfig;
 import dev.walflow.source.PendingCommits;
 import dev.walflow.source.SafeLsnSource;
+import dev.walflow.source.SlotGuard;
 import dev.walflow.source.SourceCatalog;
 import dev.walflow.source.SourceRowLookup;
 import dev.walflow.source.SourceHeartbeatFunction;
@@ -116,7 +117,9 @@ public final class ReplicationJob {
                 new SourceHeartbeatFunction(
                         config.get(SourceOptions.URL),
                         sourceConnectionProperties(config),
-                        config.get(SourceOptions.HEARTBEAT_INTERVAL)),
+                        config.get(SourceOptions.HEARTBEAT_INTERVAL),
+                        config.get(SourceOptions.SLOT_NAME),
+                        config.get(SourceOptions.SLOT_MAX_RETAINED_WAL).getBytes()),
                 new ToastCompletionFunction(config.get(SourceOptions.URL), sourceConnectionProperties(config)),
                 sinkDecorator.apply(new PostgresSink(sinkConfig(config))),
                 config.get(SinkOptions.POSTGRES_PARALLELISM),
@@ -129,24 +132,28 @@ public final class ReplicationJob {
 
     /**
      * Under exactly-once, the slot is confirmed only up to what every sink has committed (not
-     * just prepared). At-least-once sinks commit before a checkpoint's barrier passes them.
+     * just prepared). At-least-once sinks commit before a checkpoint's barrier passes them, so
+     * nothing is awaited. Either way the slot is checked before the stream starts (see
+     * {@link SlotGuard}) and the confirmed position is a metric.
      */
     private static Source<ChangeEvent, ?, ?> safeLsn(
             Source<ChangeEvent, ?, ?> source, JobConfig config, boolean withHistory) {
         TargetConfig sink = sinkConfig(config);
-        if (!sink.exactlyOnce()) {
-            return source;
+        PendingCommits pending = new PendingCommits();
+        if (sink.exactlyOnce()) {
+            pending.add(sink, PostgresSink.NAME);
+            if (withHistory) {
+                pending.add(historyConfig(config), HistorySink.NAME);
+            }
         }
-        PendingCommits pending = new PendingCommits().add(sink, PostgresSink.NAME);
-        if (withHistory) {
-            pending.add(historyConfig(config), HistorySink.NAME);
-        }
-        return wrap(source, pending);
+        SlotGuard guard = new SlotGuard(
+                config.get(SourceOptions.URL), sourceConnectionProperties(config), config.get(SourceOptions.SLOT_NAME));
+        return wrap(source, pending, guard);
     }
 
     private static <S extends SourceSplit, E> Source<ChangeEvent, S, E> wrap(
-            Source<ChangeEvent, S, E> source, PendingCommits pending) {
-        return new SafeLsnSource<>(source, pending);
+            Source<ChangeEvent, S, E> source, PendingCommits pending, SlotGuard guard) {
+        return new SafeLsnSource<>(source, pending, guard);
     }
 
     static void configure(StreamExecutionEnvironment env, JobConfig config) {
@@ -164,7 +171,7 @@ public final class ReplicationJob {
     }
 
     /** How walflow's own connections to the source (checks, lookups, heartbeats) log in. */
-    static Properties sourceConnectionProperties(JobConfig config) {
+    public static Properties sourceConnectionProperties(JobConfig config) {
         Properties p = new Properties();
         p.setProperty("user", config.get(SourceOptions.USERNAME));
         String password = config.configuration().get(SourceOptions.PASSWORD);

@@ -37,7 +37,7 @@ public final class Connections {
                 }
             }
         }
-        throw new SQLException("No JDBC driver in the job jar accepts the URL " + url, "08001");
+        throw new SQLException("No JDBC driver in the job jar accepts the URL " + redact(url), "08001");
     }
 
     /** Closes a connection being discarded (a failed one may not close cleanly); null is fine. */
@@ -66,5 +66,14 @@ public final class Connections {
                 // A driver listed but not loadable here (a missing optional class): skip it.
             }
         }
+    }
+
+    /** A JDBC URL as it may appear in logs and errors: without its parameters, which can hold a password. */
+    public static String redact(String url) {
+        if (url == null) {
+            return null;
+        }
+        int q = url.indexOf('?');
+        return q < 0 ? url : url.substring(0, q) + "?...";
     }
 }

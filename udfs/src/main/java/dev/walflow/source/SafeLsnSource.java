@@ -1,5 +1,6 @@
 package dev.walflow.source;
 
+import dev.walflow.logging.ConnectorLogGuard;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.Source;
@@ -22,10 +23,17 @@ public final class SafeLsnSource<T, S extends SourceSplit, E> implements Source<
 
     private final Source<T, S, E> delegate;
     private final PreparedTransactions pendingCommits;
+    private final SlotGuard slotGuard;
 
     public SafeLsnSource(Source<T, S, E> delegate, PreparedTransactions pendingCommits) {
+        this(delegate, pendingCommits, null);
+    }
+
+    /** @param slotGuard checks the slot before the stream starts, or null */
+    public SafeLsnSource(Source<T, S, E> delegate, PreparedTransactions pendingCommits, SlotGuard slotGuard) {
         this.delegate = delegate;
         this.pendingCommits = pendingCommits;
+        this.slotGuard = slotGuard;
     }
 
     @Override
@@ -35,7 +43,9 @@ public final class SafeLsnSource<T, S extends SourceSplit, E> implements Source<
 
     @Override
     public SourceReader<T, S> createReader(SourceReaderContext readerContext) throws Exception {
-        return new SafeLsnSourceReader<>(delegate.createReader(readerContext), pendingCommits);
+        ConnectorLogGuard.quietConfigurationDump();
+        return new SafeLsnSourceReader<>(
+                delegate.createReader(readerContext), pendingCommits, slotGuard, readerContext.metricGroup());
     }
 
     @Override

@@ -1,16 +1,20 @@
 package dev.walflow.source;
 
+import dev.walflow.metrics.WalflowMetrics;
 import org.apache.flink.api.connector.source.ReaderOutput;
 import org.apache.flink.api.connector.source.SourceEvent;
 import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.api.connector.source.SourceSplit;
 import org.apache.flink.core.io.InputStatus;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MetricGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.SQLException;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -44,10 +48,28 @@ final class SafeLsnSourceReader<T, S extends SourceSplit> implements SourceReade
     private final PreparedTransactions pendingCommits;
     /** Completed checkpoints not yet passed on, with the transactions each waits for. */
     private final TreeMap<Long, Set<String>> waiting = new TreeMap<>();
+    /** Checks the slot before the stream split runs; null: no check. */
+    private final SlotGuard slotGuard;
+    /** The stream's LSN in each snapshot taken and not yet confirmed. */
+    private final Map<Long, Long> lsnOfCheckpoint = new HashMap<>();
+    private volatile long confirmedLsn = -1;
+    private volatile long confirmedCheckpoint = -1;
 
     SafeLsnSourceReader(SourceReader<T, S> delegate, PreparedTransactions pendingCommits) {
+        this(delegate, pendingCommits, null, null);
+    }
+
+    SafeLsnSourceReader(
+            SourceReader<T, S> delegate, PreparedTransactions pendingCommits, SlotGuard slotGuard, MetricGroup metrics) {
         this.delegate = delegate;
         this.pendingCommits = pendingCommits;
+        this.slotGuard = slotGuard;
+        if (metrics != null) {
+            MetricGroup g = WalflowMetrics.group(metrics);
+            g.gauge(WalflowMetrics.CHECKPOINT_CONFIRMED_LSN, (Gauge<Long>) () -> confirmedLsn);
+            g.gauge(WalflowMetrics.CHECKPOINT_CONFIRMED_ID, (Gauge<Long>) () -> confirmedCheckpoint);
+            g.gauge(WalflowMetrics.CHECKPOINTS_HELD_BACK, (Gauge<Integer>) waiting::size);
+        }
     }
 
     @Override
@@ -77,6 +99,7 @@ final class SafeLsnSourceReader<T, S extends SourceSplit> implements SourceReade
         }
         if (safe >= 0) {
             delegate.notifyCheckpointComplete(safe);
+            confirmed(safe);
         }
         if (waiting.size() > HELD_BACK_WARNING) {
             LOG.warn("The slot is held at an older checkpoint: {} completed checkpoints wait for their transactions to be"
@@ -99,9 +122,25 @@ final class SafeLsnSourceReader<T, S extends SourceSplit> implements SourceReade
         return delegate.pollNext(output);
     }
 
+    private void confirmed(long checkpointId) {
+        confirmedCheckpoint = checkpointId;
+        Long lsn = lsnOfCheckpoint.get(checkpointId);
+        if (lsn != null) {
+            confirmedLsn = lsn;
+        }
+        lsnOfCheckpoint.keySet().removeIf(id -> id <= checkpointId);
+    }
+
     @Override
     public List<S> snapshotState(long checkpointId) {
-        return delegate.snapshotState(checkpointId);
+        List<S> splits = delegate.snapshotState(checkpointId);
+        for (S split : splits) {
+            long lsn = SlotGuard.resumeLsn(split);
+            if (lsn > 0) {
+                lsnOfCheckpoint.put(checkpointId, lsn);
+            }
+        }
+        return splits;
     }
 
     @Override
@@ -111,6 +150,13 @@ final class SafeLsnSourceReader<T, S extends SourceSplit> implements SourceReade
 
     @Override
     public void addSplits(List<S> splits) {
+        if (slotGuard != null) {
+            for (S split : splits) {
+                if (split instanceof org.apache.flink.cdc.connectors.base.source.meta.split.StreamSplit) {
+                    slotGuard.check(SlotGuard.resumeLsn(split));
+                }
+            }
+        }
         delegate.addSplits(splits);
     }
 

@@ -27,13 +27,16 @@ final class SourceHeartbeat implements AutoCloseable {
     private final String url;
     private final Properties properties;
     private final Duration interval;
+    private final SlotMonitor monitor;
     private ScheduledExecutorService executor;
     private Connection connection;
 
-    SourceHeartbeat(String url, Properties properties, Duration interval) {
+    /** @param monitor reads the slot's state after each beat, or null */
+    SourceHeartbeat(String url, Properties properties, Duration interval, SlotMonitor monitor) {
         this.url = url;
         this.properties = properties;
         this.interval = interval;
+        this.monitor = monitor;
     }
 
     void start() {
@@ -57,6 +60,16 @@ final class SourceHeartbeat implements AutoCloseable {
         } catch (SQLException e) {
             LOG.warn("Heartbeat into the source failed, will retry: {}", e.getMessage());
             closeConnection();
+            return;
+        }
+        if (monitor != null) {
+            try {
+                monitor.poll(connection);
+            } catch (SQLException | RuntimeException e) {
+                // Metrics must never fail the job: the next beat reconnects and reads again.
+                LOG.warn("Reading the slot's state for the metrics failed, will retry: {}", e.getMessage());
+                closeConnection();
+            }
         }
     }
 

@@ -251,7 +251,13 @@ public final class JobConfig implements Serializable {
             if (value == null) {
                 value = String.valueOf(configuration.get(option));
             }
-            shown.put(option.key(), WalflowOptions.SECRETS.containsKey(option) ? "******" : value);
+            if (WalflowOptions.SECRETS.containsKey(option)) {
+                value = "******";
+            } else if (option.key().endsWith(".url")) {
+                // A JDBC URL's parameters can hold a password.
+                value = dev.walflow.job.Urls.redact(value);
+            }
+            shown.put(option.key(), value);
         }
         return shown.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", "));
     }

@@ -2,6 +2,7 @@ package dev.walflow.job.config;
 
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.MemorySize;
 
 import java.time.Duration;
 
@@ -50,7 +51,7 @@ public final class SourceOptions {
                     .stringType()
                     .defaultValue("walflow")
                     .withDescription(
-                            "Logical replication slot (pgoutput); created if missing. The snapshot also uses <slot>_<subtask> while it runs.");
+                            "Logical replication slot (pgoutput); created if missing.");
 
     public static final ConfigOption<String> PUBLICATION =
             ConfigOptions.key("source.publication")
@@ -78,4 +79,13 @@ public final class SourceOptions {
                     .defaultValue(Duration.ofSeconds(10))
                     .withDescription(
                             "How often the source writes a logical-decoding message so that an idle database still advances the slot.");
+
+    public static final ConfigOption<MemorySize> SLOT_MAX_RETAINED_WAL =
+            ConfigOptions.key("source.slot.max-retained-wal")
+                    .memoryType()
+                    .defaultValue(MemorySize.parse("2gb"))
+                    .withDescription(
+                            "WAL the slot may hold back before walflow logs a warning and sets the walflow.slotRetainedWalOverLimit"
+                                    + " metric to 1 (checked every source.heartbeat.interval). Set it well below the source's free disk"
+                                    + " and its max_slot_wal_keep_size. 0 turns the warning off.");
 }

@@ -108,6 +108,11 @@ class SlotSafetyITCase {
             p.awaitTargetEqualsSource("public.captured");
             // WAL that no captured table is part of: only heartbeats can carry the slot past it.
             p.sourceSql("INSERT INTO elsewhere SELECT generate_series(1, 20000)");
+            // ... and WAL of other databases on the server (the slot's database sees none of it).
+            String other = TestPostgres.newDatabase("idle_other");
+            try (Connection c = p.pg.connect(other)) {
+                SqlRunner.execute(c, "CREATE TABLE busy AS SELECT generate_series(1, 20000) AS x");
+            }
             String walEnd;
             try (Connection c = p.source()) {
                 walEnd = SqlRunner.queryString(c, "SELECT pg_current_wal_lsn()::text");

@@ -58,7 +58,7 @@ final class ClickHouseTarget implements AutoCloseable {
             } catch (SQLException | RuntimeException e) {
                 close();
                 if (attempt >= config.maxRetries()) {
-                    throw new IOException("Failed to write " + batch + " to ClickHouse " + config.url() + " after "
+                    throw new IOException("Failed to write " + batch + " to ClickHouse " + Connections.redact(config.url()) + " after "
                             + (attempt + 1) + " attempt(s): " + e.getMessage(), e);
                 }
                 LOG.warn("Writing {} to ClickHouse failed (attempt {}), retrying: {}", batch, attempt + 1, e.getMessage());

@@ -1,5 +1,6 @@
 package dev.walflow.sink.clickhouse;
 
+import dev.walflow.metrics.SinkMetrics;
 import dev.walflow.model.ChangeEvent;
 import dev.walflow.model.Operation;
 import dev.walflow.schema.TableInfo;
@@ -45,6 +46,7 @@ final class ClickHouseWriter implements CommittingSinkWriter<ChangeEvent, ClickH
     private final List<ClickHouseBatch> closed = new ArrayList<>();
     private final Set<String> skippedTables = new HashSet<>();
     private final Counter rowsWritten;
+    private final SinkMetrics metrics;
     private final ProcessingTimeService timers;
     private ClickHouseTarget target;
     private long sequence;
@@ -57,6 +59,7 @@ final class ClickHouseWriter implements CommittingSinkWriter<ChangeEvent, ClickH
         this.tokenPrefix = "walflow:" + config.jobName() + ":" + context.getTaskInfo().getIndexOfThisSubtask() + ":"
                 + UUID.randomUUID().toString().substring(0, 8) + ":";
         this.rowsWritten = context.metricGroup().counter("walflowClickHouseRows");
+        this.metrics = new SinkMetrics(context.metricGroup());
         this.timers = context.getProcessingTimeService();
         if (!config.exactlyOnce()) {
             target = new ClickHouseTarget(config, catalog);
@@ -72,6 +75,7 @@ final class ClickHouseWriter implements CommittingSinkWriter<ChangeEvent, ClickH
             }
             return;
         }
+        metrics.received(event);
         long version = event.op == Operation.SNAPSHOT || event.position == null
                 ? config.snapshotVersion()
                 : event.position.changeLsn;
@@ -168,10 +172,19 @@ final class ClickHouseWriter implements CommittingSinkWriter<ChangeEvent, ClickH
     }
 
     private void insertClosed() throws IOException {
-        for (ClickHouseBatch batch : closed) {
-            target.apply(batch);
+        long started = System.nanoTime();
+        int rows = 0;
+        try {
+            for (ClickHouseBatch batch : closed) {
+                target.apply(batch);
+                rows += batch.rows;
+            }
+        } catch (IOException | RuntimeException e) {
+            metrics.batchFailed(e);
+            throw e;
         }
         closed.clear();
+        metrics.batchWritten(rows, System.nanoTime() - started, true);
     }
 
     private void scheduleTimedFlush() {
@@ -198,6 +211,11 @@ final class ClickHouseWriter implements CommittingSinkWriter<ChangeEvent, ClickH
         closeAll();
         List<ClickHouseBatch> batches = new ArrayList<>(closed);
         closed.clear();
+        int rows = 0;
+        for (ClickHouseBatch b : batches) {
+            rows += b.rows;
+        }
+        metrics.handedOver(rows);
         if (!batches.isEmpty()) {
             LOG.debug("Handing {} ClickHouse batches to the committer: {}", batches.size(), Arrays.toString(batches.toArray()));
         }

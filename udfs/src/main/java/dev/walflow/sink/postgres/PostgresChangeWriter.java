@@ -1,5 +1,6 @@
 package dev.walflow.sink.postgres;
 
+import dev.walflow.logging.LogFields;
 import dev.walflow.model.ChangeEvent;
 import dev.walflow.model.Operation;
 import dev.walflow.route.RouteKeys;
@@ -52,7 +53,9 @@ final class PostgresChangeWriter extends TransactionalWriter<ChangeEvent> {
             // Everything before the TRUNCATE is written first, then the table is cleared.
             flushPending();
             track(event.position);
-            runInTransaction("TRUNCATE of " + event.table, (c, cache) -> truncate(c, cache, event.table));
+            try (LogFields f = LogFields.of(LogFields.TABLE, event.table, LogFields.POSITION, event.position)) {
+                runInTransaction("TRUNCATE of " + event.table, (c, cache) -> truncate(c, cache, event.table));
+            }
             return 0;
         }
         track(event.position);

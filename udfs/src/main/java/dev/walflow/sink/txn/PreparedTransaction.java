@@ -14,12 +14,23 @@ public final class PreparedTransaction {
     private final String job;
     private final int subtask;
     private final Position position;
+    /** Source commit time (epoch micros) of its oldest change, 0 when unknown: for the latency metric. */
+    private final long oldestCommitMicros;
 
     public PreparedTransaction(String gid, String job, int subtask, Position position) {
+        this(gid, job, subtask, position, 0);
+    }
+
+    public PreparedTransaction(String gid, String job, int subtask, Position position, long oldestCommitMicros) {
         this.gid = Objects.requireNonNull(gid, "gid must not be null");
         this.job = job;
         this.subtask = subtask;
         this.position = position;
+        this.oldestCommitMicros = oldestCommitMicros;
+    }
+
+    public long oldestCommitMicros() {
+        return oldestCommitMicros;
     }
 
     public String gid() {

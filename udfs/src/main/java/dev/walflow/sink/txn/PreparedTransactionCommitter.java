@@ -1,6 +1,7 @@
 package dev.walflow.sink.txn;
 
 import dev.walflow.jdbc.Connections;
+import dev.walflow.metrics.CommitMetrics;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,13 +26,21 @@ public final class PreparedTransactionCommitter implements Committer<PreparedTra
     private final Properties properties;
     private final String schema;
     private final String sink;
+    private final CommitMetrics metrics;
     private Connection connection;
 
     public PreparedTransactionCommitter(String url, Properties properties, String schema, String sink) {
+        this(url, properties, schema, sink, null);
+    }
+
+    /** @param metrics records each commit, or null */
+    public PreparedTransactionCommitter(
+            String url, Properties properties, String schema, String sink, CommitMetrics metrics) {
         this.url = url;
         this.properties = properties;
         this.schema = schema;
         this.sink = sink;
+        this.metrics = metrics;
     }
 
     @Override
@@ -44,6 +53,9 @@ public final class PreparedTransactionCommitter implements Committer<PreparedTra
                     connection.setAutoCommit(true);
                 }
                 Transactions.commitPrepared(connection, t.gid());
+                if (metrics != null) {
+                    metrics.committed(t.oldestCommitMicros());
+                }
                 LOG.debug("Committed {}", t);
             } catch (SQLException e) {
                 if (Transactions.UNDEFINED_OBJECT.equals(e.getSQLState())) {

@@ -14,7 +14,8 @@ public final class PreparedTransactionSerializer implements SimpleVersionedSeria
 
     @Override
     public int getVersion() {
-        return 1;
+        // 2 adds the oldest change's commit time; version 1 committables read as "unknown".
+        return 2;
     }
 
     @Override
@@ -27,13 +28,14 @@ public final class PreparedTransactionSerializer implements SimpleVersionedSeria
             out.writeLong(t.position().lsn);
             out.writeLong(t.position().changeLsn);
             out.writeInt(t.position().ordinal);
+            out.writeLong(t.oldestCommitMicros());
         }
         return bytes.toByteArray();
     }
 
     @Override
     public PreparedTransaction deserialize(int version, byte[] serialized) throws IOException {
-        if (version != 1) {
+        if (version != 1 && version != 2) {
             throw new IOException("Unknown committable version " + version);
         }
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(serialized))) {
@@ -41,7 +43,8 @@ public final class PreparedTransactionSerializer implements SimpleVersionedSeria
             String job = in.readUTF();
             int subtask = in.readInt();
             Position position = new Position(in.readLong(), in.readLong(), in.readInt());
-            return new PreparedTransaction(gid, job, subtask, position);
+            long oldestCommitMicros = version >= 2 ? in.readLong() : 0;
+            return new PreparedTransaction(gid, job, subtask, position, oldestCommitMicros);
         }
     }
 }

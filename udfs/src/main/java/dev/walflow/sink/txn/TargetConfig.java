@@ -3,6 +3,8 @@ package dev.walflow.sink.txn;
 import dev.walflow.sink.DeliveryGuarantee;
 
 import java.io.Serializable;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Properties;
@@ -12,7 +14,10 @@ public final class TargetConfig implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
+    /** The URL without its parameters, which can hold secrets: safe in logs and messages. */
     private final String url;
+    /** The URL's parameters ({@code ?password=...&sslmode=...}), passed as driver properties. */
+    private final Properties urlParameters = new Properties();
     private final String username;
     private final String password;
     private final int batchMaxRows;
@@ -35,7 +40,19 @@ public final class TargetConfig implements Serializable {
             String jobName,
             String walflowSchema,
             String checkpointDir) {
-        this.url = Objects.requireNonNull(url, "url must not be null");
+        Objects.requireNonNull(url, "url must not be null");
+        int q = url.indexOf('?');
+        this.url = q < 0 ? url : url.substring(0, q);
+        if (q >= 0) {
+            for (String pair : url.substring(q + 1).split("&")) {
+                int eq = pair.indexOf('=');
+                if (!pair.isEmpty()) {
+                    urlParameters.setProperty(
+                            URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8),
+                            eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                }
+            }
+        }
         this.username = username;
         this.password = password;
         this.batchMaxRows = batchMaxRows;
@@ -62,6 +79,10 @@ public final class TargetConfig implements Serializable {
         return checkpointDir;
     }
 
+    /**
+     * The database's URL without parameters (they are in {@link #connectionProperties()}), so
+     * it can appear in logs and errors without leaking a password given as {@code ?password=}.
+     */
     public String url() {
         return url;
     }
@@ -114,6 +135,8 @@ public final class TargetConfig implements Serializable {
         p.setProperty("ApplicationName", "walflow-sink");
         p.setProperty("tcpKeepAlive", "true");
         p.setProperty("connectTimeout", "10");
+        // As the driver does with a URL's parameters: they win over the properties.
+        p.putAll(urlParameters);
         return p;
     }
 

@@ -1,5 +1,6 @@
 package dev.walflow.sink.txn;
 
+import dev.walflow.metrics.CommitMetrics;
 import dev.walflow.model.ChangeEvent;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.CommitterInitContext;
@@ -55,7 +56,8 @@ public abstract class TransactionalSink
     @Override
     public Committer<PreparedTransaction> createCommitter(CommitterInitContext context) {
         return new PreparedTransactionCommitter(
-                config.url(), config.connectionProperties(), config.walflowSchema(), sinkName);
+                config.url(), config.connectionProperties(), config.walflowSchema(), sinkName,
+                new CommitMetrics(context.metricGroup()));
     }
 
     @Override

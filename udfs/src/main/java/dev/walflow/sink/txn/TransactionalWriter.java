@@ -1,6 +1,9 @@
 package dev.walflow.sink.txn;
 
 import dev.walflow.jdbc.Connections;
+import dev.walflow.logging.LogFields;
+import dev.walflow.metrics.SinkMetrics;
+import dev.walflow.model.ChangeEvent;
 import dev.walflow.model.Position;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
@@ -53,6 +56,7 @@ public abstract class TransactionalWriter<E>
     private final ProcessingTimeService timers;
     private final Counter rowsWritten;
     private final Counter batchesWritten;
+    private final SinkMetrics metrics;
 
     /** How often {@link #awaitsCommit()} asks the target while a commit is outstanding. */
     private static final long COMMIT_CHECK_NANOS = 2_000_000L;
@@ -84,6 +88,7 @@ public abstract class TransactionalWriter<E>
         this.jobId = context.getJobInfo().getJobId().toHexString();
         this.rowsWritten = context.metricGroup().counter("walflowRowsWritten");
         this.batchesWritten = context.metricGroup().counter("walflowBatchesWritten");
+        this.metrics = new SinkMetrics(context.metricGroup());
         if (config.exactlyOnce()) {
             recover(restored);
         }
@@ -103,6 +108,9 @@ public abstract class TransactionalWriter<E>
 
     @Override
     public void write(E element, Context context) throws IOException, InterruptedException {
+        if (element instanceof ChangeEvent) {
+            metrics.received((ChangeEvent) element);
+        }
         pendingEvents += buffer(element);
         if (pendingEvents >= config.batchMaxRows() && !awaitsCommit()) {
             flushPending();
@@ -172,12 +180,14 @@ public abstract class TransactionalWriter<E>
             return;
         }
         int events = pendingEvents;
+        long started = System.nanoTime();
         runInTransaction(events + " changes", (c, cache) -> {
             rowsWritten.inc(applyBuffered(c, cache));
         });
         clearBuffered();
         pendingEvents = 0;
         batchesWritten.inc();
+        metrics.batchWritten(events, System.nanoTime() - started, !config.exactlyOnce());
         LOG.debug("Wrote {} changes to {} ({})", events, config.url(), sinkName);
     }
 
@@ -204,11 +214,15 @@ public abstract class TransactionalWriter<E>
             } catch (SQLException | RuntimeException e) {
                 dropConnection();
                 if (config.exactlyOnce() || attempt >= config.maxRetries() || !isRetriable(e)) {
+                    metrics.batchFailed(e);
                     throw new IOException(
                             "Failed to write " + what + " to " + config.url() + " (" + sinkName + ") after "
                                     + (attempt + 1) + " attempt(s): " + describe(e), e);
                 }
-                LOG.warn("Writing {} to {} failed (attempt {}), retrying: {}", what, config.url(), attempt + 1, describe(e));
+                try (LogFields f = LogFields.of(LogFields.JOB, config.jobName(), LogFields.SINK, sinkName,
+                        LogFields.SUBTASK, subtask, LogFields.POSITION, transactionPosition)) {
+                    LOG.warn("Writing {} to {} failed (attempt {}), retrying: {}", what, config.url(), attempt + 1, describe(e));
+                }
                 sleep(Math.min(10_000L, 500L << attempt));
             }
         }
@@ -224,7 +238,8 @@ public abstract class TransactionalWriter<E>
             return Collections.emptyList();
         }
         String gid = Transactions.gidPrefix(sinkName, config.jobName(), subtask) + nextSequence++;
-        PreparedTransaction prepared = new PreparedTransaction(gid, config.jobName(), subtask, transactionPosition);
+        PreparedTransaction prepared = new PreparedTransaction(
+                gid, config.jobName(), subtask, transactionPosition, metrics.takeTransactionOldestCommitMicros());
         try {
             Transactions.writeProgress(connection, config.walflowSchema(), sinkName, config.jobName(), subtask, transactionPosition);
             Transactions.prepare(connection, gid);
