@@ -189,6 +189,7 @@ public final class ReplicationJob {
                 config.get(SinkOptions.POSTGRES_USERNAME),
                 config.configuration().get(SinkOptions.POSTGRES_PASSWORD),
                 config.get(SinkOptions.POSTGRES_BATCH_MAX_ROWS),
+                config.get(SinkOptions.POSTGRES_BULK_UPSERT_MIN_ROWS),
                 config.get(SinkOptions.POSTGRES_BATCH_INTERVAL),
                 config.get(SinkOptions.POSTGRES_MAX_RETRIES),
                 config.get(SinkOptions.DELIVERY_GUARANTEE),

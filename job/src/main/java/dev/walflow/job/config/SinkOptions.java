@@ -44,6 +44,13 @@ public final class SinkOptions {
                     .withDescription(
                             "Rows buffered per sink subtask before they are written; a full buffer blocks the stream (backpressure).");
 
+    public static final ConfigOption<Integer> POSTGRES_BULK_UPSERT_MIN_ROWS =
+            ConfigOptions.key("sink.postgres.bulk-upsert.min-rows")
+                    .intType()
+                    .defaultValue(500)
+                    .withDescription(
+                            "Whole-row upserts of one table in a batch from which on they go to the target as one INSERT ... SELECT FROM unnest(...) statement (a snapshot, bulk inserts) instead of bound rows.");
+
     public static final ConfigOption<Duration> POSTGRES_BATCH_INTERVAL =
             ConfigOptions.key("sink.postgres.batch.interval")
                     .durationType()

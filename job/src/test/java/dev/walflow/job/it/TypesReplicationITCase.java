@@ -2,9 +2,10 @@ package dev.walflow.job.it;
 
 import dev.walflow.testkit.TypesTestData;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -16,11 +17,17 @@ class TypesReplicationITCase {
     @RegisterExtension
     static final MiniClusterExtension FLINK = TestCluster.extension();
 
-    @Test
-    void snapshotAndStreamingRoundTripEveryType() throws Exception {
-        String source = TestPostgres.newDatabase("types_src");
-        String target = TestPostgres.newDatabase("types_dst");
-        try (Pipeline p = new Pipeline(source, target, "types_slot")) {
+    /**
+     * Run twice: with the default bulk threshold (these few rows go as bound rows) and with a
+     * threshold of one row, so every whole-row upsert goes through the one-statement
+     * {@code unnest} path and must give the same values.
+     */
+    @ParameterizedTest(name = "bulk-upsert.min-rows={0}")
+    @ValueSource(strings = {"500", "1"})
+    void snapshotAndStreamingRoundTripEveryType(String bulkMinRows) throws Exception {
+        String source = TestPostgres.newDatabase("types_src_" + bulkMinRows);
+        String target = TestPostgres.newDatabase("types_dst_" + bulkMinRows);
+        try (Pipeline p = new Pipeline(source, target, "types_slot_" + bulkMinRows)) {
             p.sourceSql(TypesTestData.DDL);
             // The target has the same DDL, created by hand: an existing table is used as is.
             try (var t = p.target()) {
@@ -29,7 +36,9 @@ class TypesReplicationITCase {
             for (String row : TypesTestData.rows(1)) {
                 p.sourceSql("INSERT INTO all_types VALUES (" + row + ")");
             }
-            p.param("source.tables", TypesTestData.TABLE).start();
+            p.param("source.tables", TypesTestData.TABLE)
+                    .param("sink.postgres.bulk-upsert.min-rows", bulkMinRows)
+                    .start();
             p.awaitTargetEqualsSource(TypesTestData.TABLE);
 
             List<String> streamed = new ArrayList<>(TypesTestData.rows(11));

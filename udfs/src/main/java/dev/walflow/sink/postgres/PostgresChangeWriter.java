@@ -71,7 +71,8 @@ final class PostgresChangeWriter extends TransactionalWriter<ChangeEvent> {
                 continue;
             }
             try {
-                rows += new TableApplier(statements(connection, entry.getKey()), statements).apply(entry.getValue());
+                rows += new TableApplier(statements(connection, entry.getKey()), statements, config.bulkUpsertMinRows())
+                        .apply(entry.getValue());
             } catch (SQLException e) {
                 throw new SQLException("table " + entry.getKey() + ": " + describe(e), e.getSQLState(), e);
             }

@@ -4,6 +4,8 @@ import dev.walflow.model.ChangeEvent;
 import dev.walflow.model.Operation;
 
 import dev.walflow.sink.txn.StatementCache;
+import java.sql.Array;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -22,10 +24,13 @@ final class TableApplier {
 
     private final TableStatements statements;
     private final StatementCache cache;
+    private final int bulkMinRows;
 
-    TableApplier(TableStatements statements, StatementCache cache) {
+    /** @param bulkMinRows upserts of one column list from which on {@link #bulkUpsert} writes them */
+    TableApplier(TableStatements statements, StatementCache cache, int bulkMinRows) {
         this.statements = statements;
         this.cache = cache;
+        this.bulkMinRows = bulkMinRows;
     }
 
     /** Returns the number of statements executed (rows attempted). */
@@ -58,6 +63,11 @@ final class TableApplier {
         }
         for (Map.Entry<List<String>, List<ChangeEvent>> group : upserts.entrySet()) {
             List<String> columns = group.getKey();
+            if (group.getValue().size() >= bulkMinRows && bulkCastable(columns)) {
+                bulkUpsert(columns, group.getValue());
+                rows += group.getValue().size();
+                continue;
+            }
             PreparedStatement ps = cache.get(statements.upsert(columns));
             for (ChangeEvent e : group.getValue()) {
                 for (int i = 0; i < e.after.length; i++) {
@@ -85,6 +95,34 @@ final class TableApplier {
             rows += group.getValue().size();
         }
         return rows;
+    }
+
+    /**
+     * Upserts many whole rows with one statement: one {@code text[]} per column instead of a
+     * bound parameter per value, so the target parses, plans and executes once per batch and
+     * not once per rewritten group of rows. Keys are distinct: the batch holds one state per row.
+     */
+    private void bulkUpsert(List<String> columns, List<ChangeEvent> rows) throws SQLException {
+        PreparedStatement ps = cache.get(statements.bulkUpsert(columns));
+        Connection connection = ps.getConnection();
+        for (int i = 0; i < columns.size(); i++) {
+            String[] values = new String[rows.size()];
+            for (int r = 0; r < values.length; r++) {
+                values[r] = rows.get(r).after[i];
+            }
+            Array array = connection.createArrayOf("text", values);
+            ps.setArray(i + 1, array);
+        }
+        ps.executeUpdate();
+    }
+
+    private boolean bulkCastable(List<String> columns) {
+        for (String c : columns) {
+            if (!statements.castsTextLikeInput(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private int applyInOrder(List<ChangeEvent> changes) throws SQLException {

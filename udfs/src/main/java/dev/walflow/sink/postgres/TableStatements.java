@@ -31,7 +31,47 @@ final class TableStatements {
 
     /** INSERT of whole rows that overwrites the row with the same primary key. */
     String upsert(List<String> columns) {
-        StringBuilder sql = insertPrefix(columns);
+        return onConflictUpdate(insertPrefix(columns), columns);
+    }
+
+    /**
+     * The same upsert for many rows in one statement: parameter {@code i} is a {@code text[]}
+     * holding column {@code i} of every row, and each element is cast to the column's type as
+     * {@link #upsert} casts its bound text. The rows' keys must be distinct.
+     */
+    String bulkUpsert(List<String> columns) {
+        StringBuilder sql = new StringBuilder("INSERT INTO ").append(target.id().quoted()).append(" (");
+        appendNames(sql, columns, ", ");
+        sql.append(") SELECT ");
+        for (int i = 0; i < columns.size(); i++) {
+            sql.append(i > 0 ? ", " : "").append("u.v").append(i).append("::").append(column(columns.get(i)).castType());
+        }
+        sql.append(" FROM unnest(");
+        for (int i = 0; i < columns.size(); i++) {
+            sql.append(i > 0 ? ", " : "").append("?::text[]");
+        }
+        sql.append(") AS u(");
+        for (int i = 0; i < columns.size(); i++) {
+            sql.append(i > 0 ? ", " : "").append('v').append(i);
+        }
+        return onConflictUpdate(sql.append(')'), columns);
+    }
+
+    /**
+     * Whether text cast to this column's type gives what an untyped parameter cast to it gives
+     * (the type's input function). Not for {@code "char"} (a cast from text takes the first
+     * byte, its input reads an octal escape) and the {@code reg*} types (a cast from text
+     * takes no numeric OID).
+     */
+    boolean castsTextLikeInput(String column) {
+        ColumnInfo c = column(column);
+        String type = c.castType().replace("\"", "").toLowerCase(java.util.Locale.ROOT);
+        String bare = type.substring(type.lastIndexOf('.') + 1);
+        return !(bare.equals("char") || bare.startsWith("reg") || c.typeName().equals("char")
+                || c.typeName().startsWith("reg"));
+    }
+
+    private String onConflictUpdate(StringBuilder sql, List<String> columns) {
         sql.append(" ON CONFLICT (");
         appendNames(sql, target.primaryKey(), ", ");
         sql.append(") DO ");
@@ -47,8 +87,7 @@ final class TableStatements {
             set.append(TableId.quote(c)).append(" = EXCLUDED.").append(TableId.quote(c));
             anyNonKey = true;
         }
-        sql.append(anyNonKey ? set : "NOTHING");
-        return sql.toString();
+        return sql.append(anyNonKey ? set : "NOTHING").toString();
     }
 
     /** Plain INSERT, for key-less tables. */

@@ -21,6 +21,7 @@ public final class TargetConfig implements Serializable {
     private final String username;
     private final String password;
     private final int batchMaxRows;
+    private final int bulkUpsertMinRows;
     private final Duration batchInterval;
     private final int maxRetries;
     private final DeliveryGuarantee deliveryGuarantee;
@@ -34,6 +35,7 @@ public final class TargetConfig implements Serializable {
             String username,
             String password,
             int batchMaxRows,
+            int bulkUpsertMinRows,
             Duration batchInterval,
             int maxRetries,
             DeliveryGuarantee deliveryGuarantee,
@@ -56,6 +58,7 @@ public final class TargetConfig implements Serializable {
         this.username = username;
         this.password = password;
         this.batchMaxRows = batchMaxRows;
+        this.bulkUpsertMinRows = bulkUpsertMinRows;
         this.batchInterval = batchInterval;
         this.maxRetries = maxRetries;
         this.deliveryGuarantee = deliveryGuarantee;
@@ -66,7 +69,7 @@ public final class TargetConfig implements Serializable {
 
     /** The same writing settings for another database (e.g. the one holding change_history). */
     public TargetConfig withDatabase(String otherUrl, String otherUsername, String otherPassword) {
-        return new TargetConfig(otherUrl, otherUsername, otherPassword, batchMaxRows, batchInterval,
+        return new TargetConfig(otherUrl, otherUsername, otherPassword, batchMaxRows, bulkUpsertMinRows, batchInterval,
                 maxRetries, deliveryGuarantee, jobName, walflowSchema, checkpointDir);
     }
 
@@ -89,6 +92,14 @@ public final class TargetConfig implements Serializable {
 
     public int batchMaxRows() {
         return batchMaxRows;
+    }
+
+    /**
+     * Whole-row upserts of one table and column list in a batch from which on they are sent as
+     * one {@code INSERT ... SELECT FROM unnest(...)} statement instead of bound rows.
+     */
+    public int bulkUpsertMinRows() {
+        return bulkUpsertMinRows;
     }
 
     public Duration batchInterval() {
