@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class TargetConfigTest {
 
     private static TargetConfig config(String url) {
-        return new TargetConfig(url, "u", "pw", 10, Duration.ofSeconds(1), 1, DeliveryGuarantee.EXACTLY_ONCE,
+        return new TargetConfig(url, "u", "pw", 10, 500, Duration.ofSeconds(1), 1, DeliveryGuarantee.EXACTLY_ONCE,
                 "job", "walflow", null);
     }
 
