@@ -1,6 +1,8 @@
 package dev.walflow.verify;
 
 import dev.walflow.sink.clickhouse.ClickHouseRepairWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -29,6 +31,7 @@ import java.util.List;
  */
 final class ClickHouseRepairer {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ClickHouseRepairer.class);
     private static final String LOCK_TIMEOUT = "10s";
     private static final long POLL_MILLIS = 200;
 
@@ -54,7 +57,10 @@ final class ClickHouseRepairer {
             return;
         }
         if (!awaitEnded(running)) {
-            return; // left for the next verification to find
+            // A key such a transaction inserts is left for the next verification to find.
+            LOG.warn("Source transactions older than the ClickHouse repair of {} did not end within {}; extra keys were"
+                    + " not looked up again", sql.table().id(), timeout);
+            return;
         }
         List<String> reappeared = new ArrayList<>();
         for (String key : extra) {
