@@ -23,7 +23,8 @@ import java.util.Set;
  * differently, so there is no common canonical row text to checksum in both; what both can
  * compute alike is the key's text: each side sums the first 32 bits of the MD5 of every key's
  * text and counts its rows, and only where those differ are the keys read and compared.
- * Values are not compared.
+ * Values are not compared. With {@code --repair} the differing keys are mended ({@link
+ * ClickHouseRepairer}).
  *
  * <p>A single integer key is compared per key range (both databases order integers alike); any
  * other key once for the whole table (by the range with no lower bound), since ClickHouse orders
@@ -43,9 +44,12 @@ final class ClickHouseKeyChecker {
     private final TargetCatchUp slot;
     private final Duration timeout;
     private final boolean ranged;
+    private final ClickHouseRepairer repairer;
 
+    /** @param repairer mends the differing keys; null to only report them */
     ClickHouseKeyChecker(Connection source, Connection clickHouse, String database, TableInfo table,
-            TargetCatchUp slot, Duration timeout) {
+            TargetCatchUp slot, Duration timeout, ClickHouseRepairer repairer) {
+        this.repairer = repairer;
         this.source = source;
         this.clickHouse = clickHouse;
         this.table = table;
@@ -84,21 +88,48 @@ final class ClickHouseKeyChecker {
         Thread.sleep(GRACE_MILLIS);
         Set<String> pgNow = keys(source, "SELECT " + pgKey() + " FROM " + table.id().quoted() + pgWhere, pgRange);
         Set<String> chNow = keys(clickHouse, "SELECT " + chKey() + " FROM " + live + chWhere, null);
-        for (String key : missing) {
-            if (pgNow.contains(key) && !chNow.contains(key)) {
-                result.clickHouseMissing++;
-                note(result, "clickhouse_missing", key, maxRows);
-            } else if (pgNow.contains(key) != chNow.contains(key)) {
-                result.unsettled++;
-            } else {
-                result.lagResolved++;
+        List<String> confirmedMissing = new ArrayList<>();
+        List<String> confirmedExtra = new ArrayList<>();
+        classify(missing, true, pgNow, chNow, confirmedMissing, result);
+        classify(extra, false, pgNow, chNow, confirmedExtra, result);
+        result.clickHouseMissing += confirmedMissing.size();
+        result.clickHouseExtra += confirmedExtra.size();
+        Set<String> repaired = new HashSet<>();
+        if (repairer != null && !(confirmedMissing.isEmpty() && confirmedExtra.isEmpty())) {
+            repairer.repair(confirmedMissing, confirmedExtra);
+            // Counted as repaired where ClickHouse now agrees with the source (a version above the
+            // repair's, written outside walflow, would still win).
+            Set<String> pgAfter = keys(source, "SELECT " + pgKey() + " FROM " + table.id().quoted() + pgWhere, pgRange);
+            Set<String> chAfter = keys(clickHouse, "SELECT " + chKey() + " FROM " + live + chWhere, null);
+            for (String key : confirmedMissing) {
+                if (pgAfter.contains(key) == chAfter.contains(key)) {
+                    repaired.add(key);
+                }
             }
+            for (String key : confirmedExtra) {
+                if (pgAfter.contains(key) == chAfter.contains(key)) {
+                    repaired.add(key);
+                }
+            }
+            result.clickHouseRepaired += repaired.size();
         }
-        for (String key : extra) {
-            if (!pgNow.contains(key) && chNow.contains(key)) {
-                result.clickHouseExtra++;
-                note(result, "clickhouse_extra", key, maxRows);
-            } else if (pgNow.contains(key) != chNow.contains(key)) {
+        for (String key : confirmedMissing) {
+            note(result, "clickhouse_missing", key, repaired.contains(key), maxRows);
+        }
+        for (String key : confirmedExtra) {
+            note(result, "clickhouse_extra", key, repaired.contains(key), maxRows);
+        }
+    }
+
+    /** Sorts keys that differed into still differing (confirmed), changing, and resolved by lag. */
+    private static void classify(Set<String> keys, boolean missing, Set<String> pgNow, Set<String> chNow,
+            List<String> confirmed, RangeResult result) {
+        for (String key : keys) {
+            boolean inPg = pgNow.contains(key);
+            boolean inCh = chNow.contains(key);
+            if (inPg == missing && inCh != missing) {
+                confirmed.add(key);
+            } else if (inPg != inCh) {
                 result.unsettled++;
             } else {
                 result.lagResolved++;
@@ -106,11 +137,12 @@ final class ClickHouseKeyChecker {
         }
     }
 
-    private void note(RangeResult result, String kind, String key, int maxRows) {
+    private void note(RangeResult result, String kind, String key, boolean repaired, int maxRows) {
         if (result.rows.size() < maxRows) {
             RangeResult.Row row = new RangeResult.Row();
             row.kind = kind;
-            row.key = List.of(key.split("\u001f", -1));
+            row.key = ClickHouseRepairer.split(key);
+            row.repaired = repaired;
             result.rows.add(row);
         }
     }

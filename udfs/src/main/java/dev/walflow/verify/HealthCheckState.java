@@ -80,7 +80,7 @@ public final class HealthCheckState {
             ps.setLong(3, r.extra);
             ps.setLong(4, r.different);
             ps.setLong(5, r.lagging + r.unsettled);
-            ps.setLong(6, r.repaired);
+            ps.setLong(6, r.repaired + r.clickHouseRepaired);
             ps.setLong(7, r.missingHistory + r.staleHistory);
             ps.setLong(8, r.syntheticChanges);
             ps.setInt(9, r.errors.size());
@@ -113,7 +113,7 @@ public final class HealthCheckState {
             ps.setLong(5, report.extra);
             ps.setLong(6, report.different);
             ps.setLong(7, report.lagging + report.unsettled);
-            ps.setLong(8, report.repaired);
+            ps.setLong(8, report.repaired + report.clickHouseRepaired);
             ps.setLong(9, report.missingHistory + report.staleHistory);
             ps.setLong(10, report.syntheticChanges);
             ps.setLong(11, report.durationMillis);

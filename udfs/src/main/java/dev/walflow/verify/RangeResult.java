@@ -53,6 +53,8 @@ public final class RangeResult {
     public long clickHouseMissing;
     /** Keys the ClickHouse copy has and the source lacks. */
     public long clickHouseExtra;
+    /** ClickHouse keys missing or extra that --repair mended. */
+    public long clickHouseRepaired;
     public List<Row> rows = new ArrayList<>();
     public List<String> errors = new ArrayList<>();
 

@@ -1,6 +1,7 @@
 package dev.walflow.verify;
 
 import dev.walflow.jdbc.Connections;
+import dev.walflow.sink.clickhouse.ClickHouseRepairWriter;
 import dev.walflow.sink.history.HistorySink;
 import dev.walflow.sink.postgres.PostgresSink;
 import dev.walflow.sink.txn.TransactionalWriter;
@@ -21,7 +22,7 @@ import java.util.Set;
 /**
  * Verifies one key range per input: compares it ({@link RangeComparer}), sets lag apart from
  * real differences ({@link LagResolver}), repairs what differs when asked ({@link RowRepairer}),
- * checks change_history ({@link HistoryChecker}), adds the range to the run's row in
+ * checks change_history ({@link HistoryChecker}) and ClickHouse's keys ({@link ClickHouseKeyChecker}), adds the range to the run's row in
  * health_check_state and emits its {@link RangeResult} as JSON. A failing range is reported
  * with its error; the others go on.
  */
@@ -103,8 +104,12 @@ public final class RangeVerifyFunction extends RichFlatMapFunction<KeyRange, Str
         }
         if (clickHouse != null) {
             TargetCatchUp slotOnly = new TargetCatchUp(source, null, settings.slotName(), null, null, null);
+            ClickHouseRepairer chRepairer = settings.repair()
+                    ? new ClickHouseRepairer(source, clickHouse, table,
+                            new ClickHouseRepairWriter(settings.clickHouse(), table.table()), settings.lagTimeout())
+                    : null;
             new ClickHouseKeyChecker(source, clickHouse, settings.clickHouse().database(), table.table(), slotOnly,
-                    settings.lagTimeout()).check(range, result, maxRows);
+                    settings.lagTimeout(), chRepairer).check(range, result, maxRows);
         }
     }
 

@@ -86,6 +86,7 @@ public final class VerifyReport {
     public long syntheticChanges;
     public long clickHouseMissing;
     public long clickHouseExtra;
+    public long clickHouseRepaired;
     public Map<String, TableCounts> tables = new LinkedHashMap<>();
     public List<ReportedRow> rows = new ArrayList<>();
     public List<String> errors = new ArrayList<>();
@@ -118,6 +119,7 @@ public final class VerifyReport {
         syntheticChanges += r.syntheticChanges;
         clickHouseMissing += r.clickHouseMissing;
         clickHouseExtra += r.clickHouseExtra;
+        clickHouseRepaired += r.clickHouseRepaired;
         TableCounts t = tables.computeIfAbsent(r.table, k -> new TableCounts());
         t.recordsScanned += r.recordsScanned;
         t.missing += r.missing;
@@ -162,12 +164,8 @@ public final class VerifyReport {
         if (!errors.isEmpty()) {
             return Status.FAILED;
         }
-        // ClickHouse differences are not repaired.
-        if (clickHouseMissing + clickHouseExtra > 0) {
-            return Status.INCONSISTENT;
-        }
         long found = mismatches() + historyMismatches();
-        long fixed = repaired + syntheticChanges;
+        long fixed = repaired + syntheticChanges + clickHouseRepaired;
         if (found > fixed) {
             return Status.INCONSISTENT;
         }
@@ -224,8 +222,8 @@ public final class VerifyReport {
                 "  change_history: %d rows without history, %d with stale history; %d synthetic changes created%n",
                 missingHistory, staleHistory, syntheticChanges));
         if (clickHouse) {
-            sb.append(String.format(Locale.ROOT, "  ClickHouse: %d keys missing, %d extra (keys compared, not values)%n",
-                    clickHouseMissing, clickHouseExtra));
+            sb.append(String.format(Locale.ROOT, "  ClickHouse: %d keys missing, %d extra (keys compared, not values); %d repaired%n",
+                    clickHouseMissing, clickHouseExtra, clickHouseRepaired));
         }
         sb.append(String.format(Locale.ROOT,
                 "  lag: %d rows matched once the target caught up, %d still lagging, %d kept changing%n",

@@ -4,6 +4,8 @@ import dev.walflow.model.ChangeEvent;
 import dev.walflow.schema.ColumnInfo;
 import dev.walflow.schema.TableInfo;
 
+import java.util.function.Supplier;
+
 /**
  * Renders the rows of one table with one column list into a VALUES list. Every row ends with
  * its version (the change's WAL position, 0 for snapshot rows) and the deleted flag.
@@ -32,6 +34,11 @@ final class BatchBuilder {
 
     /** Adds a row: {@code values} in {@link #columns} order. */
     void add(String[] row, long version, boolean deleted, ChangeEvent event) {
+        add(row, version, deleted, () -> "key " + String.join(",", event.key) + " (" + event.op + " at " + event.position + ")");
+    }
+
+    /** Adds a row; {@code what} names it in an error. */
+    void add(String[] row, long version, boolean deleted, Supplier<String> what) {
         int start = values.length();
         values.append(rows == 0 ? "(" : ",(");
         for (int i = 0; i < row.length; i++) {
@@ -41,9 +48,8 @@ final class BatchBuilder {
                 }
             } catch (IllegalArgumentException e) {
                 values.setLength(start);
-                throw new IllegalArgumentException("Cannot write column " + columns[i] + " of " + table + " key "
-                        + String.join(",", event.key) + " (" + event.op + " at " + event.position + ") to ClickHouse: "
-                        + e.getMessage(), e);
+                throw new IllegalArgumentException("Cannot write column " + columns[i] + " of " + table + " "
+                        + what.get() + " to ClickHouse: " + e.getMessage(), e);
             }
             values.append(',');
         }

@@ -82,14 +82,14 @@ final class ClickHouseTarget implements AutoCloseable {
             }
             return;
         }
-        insert(id, batch);
+        insert(connection, config, id, batch);
     }
 
     /**
      * Sends the rows as the request body ({@code FORMAT Values}) through the driver's client: a
      * JDBC statement would first run the driver's SQL parser over megabytes of values.
      */
-    private void insert(TableId id, ClickHouseBatch batch) throws SQLException {
+    static void insert(Connection connection, ClickHouseConfig config, TableId id, ClickHouseBatch batch) throws SQLException {
         List<String> columns = new ArrayList<>(batch.columns.length + 2);
         for (String column : batch.columns) {
             columns.add(ClickHouseDdl.quote(column));
