@@ -4,6 +4,10 @@ import dev.walflow.testkit.PostgresServer;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -68,6 +72,9 @@ class ClusterDeploymentITCase {
                 await("walflowRowsWritten of the PostgreSQL sink in the REST API to count the snapshot"
                         + " and the streamed rows",
                         () -> metricSum("PostgreSQL sink", "walflowRowsWritten") >= 300 + 150);
+                // ... and for Prometheus, through the reporter conf/config.yaml enables.
+                await("the TaskManager's Prometheus endpoint to serve walflow's sink counters",
+                        () -> prometheusText().contains("flink_taskmanager_job_task_operator_walflow_table_operation_eventsProcessed{"));
 
                 // 3. The web UI shows the running job and its graph.
                 String jobPage = cluster.restUrl() + "/#/job/running/" + jobId + "/overview";
@@ -151,6 +158,27 @@ class ClusterDeploymentITCase {
 
     private static Path repository() {
         return Path.of(System.getProperty("e2e.repository")).toAbsolutePath().normalize();
+    }
+
+    /** What every Prometheus endpoint of the cluster serves now, one after another. */
+    private String prometheusText() {
+        StringBuilder text = new StringBuilder();
+        for (String url : cluster.prometheusUrls()) {
+            try {
+                HttpResponse<String> response = HttpClient.newHttpClient().send(
+                        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200) {
+                    text.append(response.body());
+                }
+            } catch (IOException e) {
+                // Nothing listens on this port of the range.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return text.toString();
     }
 
     /** The metric summed over the vertex's subtasks, or -1 while the REST API has none yet. */

@@ -36,17 +36,19 @@ final class StandaloneCluster implements AutoCloseable {
     private final String classpath;
     private final Map<String, String> environment;
     private final int restPort;
+    private final int metricsPort;
     private final Map<String, String> overrides;
     private final List<Process> processes = new ArrayList<>();
     // A test JVM that is killed (a fork timeout) must not leave a cluster behind.
     private final Thread stopOnExit = new Thread(this::stopProcesses, "stop-flink-cluster");
 
     private StandaloneCluster(Path workDir, String classpath, Map<String, String> environment,
-            int restPort, Map<String, String> overrides) {
+            int restPort, int metricsPort, Map<String, String> overrides) {
         this.workDir = workDir;
         this.classpath = classpath;
         this.environment = environment;
         this.restPort = restPort;
+        this.metricsPort = metricsPort;
         this.overrides = overrides;
         Runtime.getRuntime().addShutdownHook(stopOnExit);
     }
@@ -76,6 +78,7 @@ final class StandaloneCluster implements AutoCloseable {
                 "logger.pekko.level = WARN",
                 ""));
         int restPort = freePort();
+        int metricsPort = freePort();
         Map<String, String> overrides = new LinkedHashMap<>();
         overrides.put("jobmanager.rpc.address", "127.0.0.1");
         overrides.put("jobmanager.rpc.port", String.valueOf(freePort()));
@@ -89,6 +92,8 @@ final class StandaloneCluster implements AutoCloseable {
         overrides.put("rest.bind-address", "127.0.0.1");
         overrides.put("rest.port", String.valueOf(restPort));
         overrides.put("parallelism.default", "1");
+        // The JobManager takes the first free port of the range, the TaskManager the next.
+        overrides.put("metrics.reporter.prom.port", metricsPort + "-" + (metricsPort + 10));
         // A failing job fails the test at once instead of being retried with back-off.
         overrides.put("restart-strategy.type", "none");
         overrides.put("execution.checkpointing.dir", workDir.resolve("checkpoints").toUri().toString());
@@ -98,7 +103,8 @@ final class StandaloneCluster implements AutoCloseable {
         overrides.put("web.upload.dir", workDir.resolve("uploads").toString());
         overrides.put("blob.storage.directory", tmp.resolve("blobs").toString());
 
-        StandaloneCluster cluster = new StandaloneCluster(workDir, classpath, environment, restPort, overrides);
+        StandaloneCluster cluster =
+                new StandaloneCluster(workDir, classpath, environment, restPort, metricsPort, overrides);
         try {
             cluster.launch("jobmanager", "GET_JM_RESOURCE_PARAMS", "env.java.opts.jobmanager",
                     "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint");
@@ -113,6 +119,18 @@ final class StandaloneCluster implements AutoCloseable {
 
     String restUrl() {
         return "http://127.0.0.1:" + restPort;
+    }
+
+    /**
+     * The Prometheus endpoints the processes may serve: the reporter takes the first free port of
+     * its range in each process, so which one is whose is not fixed.
+     */
+    List<String> prometheusUrls() {
+        List<String> urls = new ArrayList<>();
+        for (int port = metricsPort; port <= metricsPort + 10; port++) {
+            urls.add("http://127.0.0.1:" + port + "/metrics");
+        }
+        return urls;
     }
 
     Path log(String process) {
