@@ -6,15 +6,10 @@
 # The job's JSON logs go to stderr; the progress lines and the result table to stdout.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-MVN=${MVN:-mvn}
-CLASSPATH_FILE=bench/target/classpath.txt
+# Builds like deploy/local.sh (only when a source or pom changed; WALFLOW_MVN overrides mvn).
+# shellcheck source=deploy/lib/runtime.sh
+source deploy/lib/runtime.sh
+prepare_runtime
 
-echo "Building walflow..."
-$MVN -q -B -Pfast install -DskipTests
-# walflow's own modules come from target/classes (in the local repository the job is shaded).
-$MVN -q -B dependency:build-classpath -pl bench -DexcludeGroupIds=dev.walflow \
-    -Dmdep.outputFile="$PWD/$CLASSPATH_FILE"
-
-CP=bench/target/classes:testkit/target/classes:job/target/classes:udfs/target/classes
 exec java ${JAVA_OPTS:-} -Xmx2g -Duser.timezone=UTC -Dlog4j.configurationFile=conf/log4j2.properties \
-    -cp "$CP:$(cat "$CLASSPATH_FILE")" dev.walflow.bench.ClickHouseBenchmark "$@"
+    -cp "$WALFLOW_CP" dev.walflow.bench.ClickHouseBenchmark "$@"

@@ -10,16 +10,11 @@
 # bench/results/postgres-benchmark.png. The job's JSON logs go to stderr.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-MVN=${MVN:-mvn}
-CLASSPATH_FILE=bench/target/classpath.txt
-
-echo "Building walflow..."
-$MVN -q -B -Pfast package -DskipTests -pl bench -am
-# walflow's own modules come from target/classes (in the reactor, not the local repository).
-$MVN -q -B dependency:build-classpath -pl bench -am -DexcludeGroupIds=dev.walflow \
-    -Dmdep.outputFile="$PWD/$CLASSPATH_FILE"
+# Builds like deploy/local.sh (only when a source or pom changed; WALFLOW_MVN overrides mvn).
+# shellcheck source=deploy/lib/runtime.sh
+source deploy/lib/runtime.sh
+prepare_runtime
 
 export WALFLOW_COMMIT=${WALFLOW_COMMIT:-$(git rev-parse --short HEAD 2>/dev/null || echo unknown)}
-CP=bench/target/classes:testkit/target/classes:job/target/classes:udfs/target/classes
 exec java ${JAVA_OPTS:-} -Xmx1g -Duser.timezone=UTC -Dlog4j.configurationFile=conf/log4j2.properties \
-    -cp "$CP:$(cat "$CLASSPATH_FILE")" dev.walflow.bench.postgres.PostgresBenchmark "$@"
+    -cp "$WALFLOW_CP" dev.walflow.bench.postgres.PostgresBenchmark "$@"

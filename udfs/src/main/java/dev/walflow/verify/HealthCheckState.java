@@ -79,9 +79,9 @@ public final class HealthCheckState {
             ps.setLong(2, r.missing);
             ps.setLong(3, r.extra);
             ps.setLong(4, r.different);
-            ps.setLong(5, r.lagging + r.unsettled);
-            ps.setLong(6, r.repaired + r.clickHouseRepaired);
-            ps.setLong(7, r.missingHistory + r.staleHistory);
+            ps.setLong(5, r.laggingRows());
+            ps.setLong(6, r.rowsRepaired());
+            ps.setLong(7, r.historyMismatches());
             ps.setLong(8, r.syntheticChanges);
             ps.setInt(9, r.errors.size());
             ps.setLong(10, id);
@@ -112,9 +112,9 @@ public final class HealthCheckState {
             ps.setLong(4, report.missing);
             ps.setLong(5, report.extra);
             ps.setLong(6, report.different);
-            ps.setLong(7, report.lagging + report.unsettled);
-            ps.setLong(8, report.repaired + report.clickHouseRepaired);
-            ps.setLong(9, report.missingHistory + report.staleHistory);
+            ps.setLong(7, report.laggingRows());
+            ps.setLong(8, report.rowsRepaired());
+            ps.setLong(9, report.historyMismatches());
             ps.setLong(10, report.syntheticChanges);
             ps.setLong(11, report.durationMillis);
             ps.setInt(12, report.errors.size());

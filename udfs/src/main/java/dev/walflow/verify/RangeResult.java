@@ -10,7 +10,7 @@ import java.util.List;
  * What one key range showed: counts by kind and the first rows of each, as the JSON text the
  * verify job's ranges send to the client (plain text keeps Flink's serializer out of the way).
  */
-public final class RangeResult {
+public final class RangeResult extends VerifyCounts {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -35,26 +35,6 @@ public final class RangeResult {
 
     public String table;
     public String range;
-    public long recordsScanned;
-    public long missing;
-    public long extra;
-    public long different;
-    /** Rows that differed at first and matched once the target had caught up. */
-    public long lagResolved;
-    /** Rows still different when the target did not catch up within verify.lag-timeout. */
-    public long lagging;
-    /** Rows that changed at the source on every re-check, so no stable answer was had. */
-    public long unsettled;
-    public long repaired;
-    public long missingHistory;
-    public long staleHistory;
-    public long syntheticChanges;
-    /** Keys the source has and the ClickHouse copy lacks. */
-    public long clickHouseMissing;
-    /** Keys the ClickHouse copy has and the source lacks. */
-    public long clickHouseExtra;
-    /** ClickHouse keys missing or extra that --repair mended. */
-    public long clickHouseRepaired;
     public List<Row> rows = new ArrayList<>();
     public List<String> errors = new ArrayList<>();
 
@@ -82,10 +62,6 @@ public final class RangeResult {
         if (rows.size() < maxRows) {
             rows.add(new Row(d, repaired));
         }
-    }
-
-    public long mismatches() {
-        return missing + extra + different + clickHouseMissing + clickHouseExtra;
     }
 
     public String toJson() {

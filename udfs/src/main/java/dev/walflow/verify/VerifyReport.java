@@ -12,7 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /** The outcome of a verification run: totals, per-table counts, the first differing rows. */
-public final class VerifyReport {
+public final class VerifyReport extends VerifyCounts {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -58,8 +58,6 @@ public final class VerifyReport {
         public List<String> key;
         public String source;
         public String target;
-    /** Whether a ClickHouse copy was checked too. */
-    public boolean clickHouse;
         public boolean repaired;
     }
 
@@ -73,20 +71,6 @@ public final class VerifyReport {
     public long durationMillis;
     public int tablesChecked;
     public int rangesChecked;
-    public long recordsScanned;
-    public long missing;
-    public long extra;
-    public long different;
-    public long lagResolved;
-    public long lagging;
-    public long unsettled;
-    public long repaired;
-    public long missingHistory;
-    public long staleHistory;
-    public long syntheticChanges;
-    public long clickHouseMissing;
-    public long clickHouseExtra;
-    public long clickHouseRepaired;
     public Map<String, TableCounts> tables = new LinkedHashMap<>();
     public List<ReportedRow> rows = new ArrayList<>();
     public List<String> errors = new ArrayList<>();
@@ -106,20 +90,7 @@ public final class VerifyReport {
 
     public void add(RangeResult r) {
         rangesChecked++;
-        recordsScanned += r.recordsScanned;
-        missing += r.missing;
-        extra += r.extra;
-        different += r.different;
-        lagResolved += r.lagResolved;
-        lagging += r.lagging;
-        unsettled += r.unsettled;
-        repaired += r.repaired;
-        missingHistory += r.missingHistory;
-        staleHistory += r.staleHistory;
-        syntheticChanges += r.syntheticChanges;
-        clickHouseMissing += r.clickHouseMissing;
-        clickHouseExtra += r.clickHouseExtra;
-        clickHouseRepaired += r.clickHouseRepaired;
+        addCounts(r);
         TableCounts t = tables.computeIfAbsent(r.table, k -> new TableCounts());
         t.recordsScanned += r.recordsScanned;
         t.missing += r.missing;
@@ -147,17 +118,6 @@ public final class VerifyReport {
         }
     }
 
-    /** Rows that differ, in the PostgreSQL target and in ClickHouse's keys. */
-    @JsonIgnore
-    public long mismatches() {
-        return missing + extra + different + clickHouseMissing + clickHouseExtra;
-    }
-
-    @JsonIgnore
-    public long historyMismatches() {
-        return missingHistory + staleHistory;
-    }
-
     /** Errors first, then differences left unrepaired, then lag; a full repair counts as fixed. */
     @JsonIgnore
     public Status status() {
@@ -165,11 +125,11 @@ public final class VerifyReport {
             return Status.FAILED;
         }
         long found = mismatches() + historyMismatches();
-        long fixed = repaired + syntheticChanges + clickHouseRepaired;
+        long fixed = rowsRepaired() + syntheticChanges;
         if (found > fixed) {
             return Status.INCONSISTENT;
         }
-        if (lagging + unsettled > 0) {
+        if (laggingRows() > 0) {
             return Status.LAGGING;
         }
         return found > 0 ? Status.REPAIRED : Status.CONSISTENT;
