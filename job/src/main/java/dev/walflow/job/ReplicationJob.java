@@ -114,6 +114,7 @@ public final class ReplicationJob {
         ReplicationTopology.build(
                 env,
                 safeLsn(SourceFactory.create(config, tables), config, history != null),
+                config.get(SourceOptions.SNAPSHOT_PARALLELISM),
                 new SourceHeartbeatFunction(
                         config.get(SourceOptions.URL),
                         sourceConnectionProperties(config),
@@ -168,6 +169,11 @@ public final class ReplicationJob {
         // A field that would fall back to Kryo fails the job at start instead of at the first
         // record on a JDK that forbids Kryo's reflection.
         env.getConfig().disableGenericTypes();
+        // Chained operators pass each change on instead of copying it (three copies per change
+        // between the source and the keyBy otherwise). No function keeps or changes its input
+        // once passed on: routing sets routeKey, which change_history does not read, and TRUNCATE
+        // copies are made explicitly; keyed sinks receive their own deserialized copies.
+        env.getConfig().enableObjectReuse();
     }
 
     /** How walflow's own connections to the source (checks, lookups, heartbeats) log in. */

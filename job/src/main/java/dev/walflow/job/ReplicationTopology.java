@@ -11,8 +11,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 
 /**
- * The job's graph: one CDC source (the WAL is one stream per slot), routing by (table, primary
- * key), the PostgreSQL sink, and change_history (fed before routing, which copies TRUNCATEs).
+ * The job's graph: the CDC source (its readers share the snapshot's chunks; the WAL, one stream
+ * per slot, is read by one of them), routing by (table, primary key), the PostgreSQL sink, and
+ * change_history (fed before routing, which copies TRUNCATEs).
  * Source and sinks are arguments so tests can swap them; a null history sink leaves it out, and
  * so does a null ClickHouse sink. ClickHouse gets the routed stream too (same parallelism, so a
  * TRUNCATE reaches each of its subtasks), made complete by keyed state first.
@@ -24,6 +25,7 @@ public final class ReplicationTopology {
     public static DataStream<ChangeEvent> build(
             StreamExecutionEnvironment env,
             Source<ChangeEvent, ?, ?> source,
+            int sourceParallelism,
             MapFunction<ChangeEvent, ChangeEvent> sourceHeartbeat,
             MapFunction<ChangeEvent, ChangeEvent> toastCompletion,
             Sink<ChangeEvent> postgresSink,
@@ -34,17 +36,18 @@ public final class ReplicationTopology {
         DataStream<ChangeEvent> changes =
                 env.fromSource(source, WatermarkStrategy.noWatermarks(), OperatorIds.SOURCE_NAME)
                         .uid(OperatorIds.SOURCE)
-                        .setParallelism(1)
+                        .setParallelism(sourceParallelism)
                         .map(sourceHeartbeat)
                         .name(OperatorIds.HEARTBEAT_NAME)
                         .uid(OperatorIds.HEARTBEAT)
-                        .setParallelism(1)
+                        .setParallelism(sourceParallelism)
                         .map(toastCompletion)
                         .name(OperatorIds.TOAST_NAME)
                         .uid(OperatorIds.TOAST)
-                        .setParallelism(1);
+                        .setParallelism(sourceParallelism);
         if (historySink != null) {
-            // One writer keeps change_history's ids in stream order.
+            // One writer keeps change_history's ids in stream order. With several source readers
+            // only the snapshot arrives from more than one of them (its rows have no order to keep).
             changes.sinkTo(historySink)
                     .name(OperatorIds.SINK_HISTORY_NAME)
                     .uid(OperatorIds.SINK_HISTORY)
@@ -54,7 +57,7 @@ public final class ReplicationTopology {
                 changes.flatMap(new ChangeRoutingFunction(sinkParallelism, OperatorIds.SINK_MAX_PARALLELISM))
                         .name(OperatorIds.ROUTE_NAME)
                         .uid(OperatorIds.ROUTE)
-                        .setParallelism(1);
+                        .setParallelism(sourceParallelism);
         routed.keyBy(e -> e.routeKey)
                 .sinkTo(postgresSink)
                 .name(OperatorIds.SINK_POSTGRES_NAME)

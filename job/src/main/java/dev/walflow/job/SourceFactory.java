@@ -6,12 +6,17 @@ import dev.walflow.model.ChangeEvent;
 import dev.walflow.schema.TableInfo;
 import dev.walflow.source.ChangeEventDeserializer;
 import dev.walflow.source.PgTextConverter;
+import dev.walflow.source.PostgresCdcSource;
 import org.apache.flink.cdc.connectors.base.options.StartupOptions;
 import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder;
+import org.apache.flink.cdc.debezium.DebeziumDeserializationSchema;
 import org.postgresql.Driver;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 
@@ -20,26 +25,29 @@ public final class SourceFactory {
 
     private SourceFactory() {}
 
-    public static PostgresSourceBuilder.PostgresIncrementalSource<ChangeEvent> create(
-            JobConfig config, List<TableInfo> tables) {
+    public static PostgresCdcSource<ChangeEvent> create(JobConfig config, List<TableInfo> tables) {
+        return create(config, tables, new ChangeEventDeserializer(fullIdentityTables(tables)));
+    }
+
+    /** The same source with another deserializer (the benchmark measures the connector alone with it). */
+    public static <T> PostgresCdcSource<T> create(
+            JobConfig config, List<TableInfo> tables, DebeziumDeserializationSchema<T> deserializer) {
         Properties url = Driver.parseURL(config.get(SourceOptions.URL), null);
         if (url == null) {
             throw new IllegalArgumentException(
                     "Cannot parse " + SourceOptions.URL.key() + "=" + Urls.redact(config.get(SourceOptions.URL)));
         }
         Set<String> schemas = new LinkedHashSet<>();
-        String[] tableList = new String[tables.size()];
-        for (int i = 0; i < tables.size(); i++) {
-            schemas.add(tables.get(i).id().schema());
-            tableList[i] = regexLiteral(tables.get(i).id().schema()) + "\\." + regexLiteral(tables.get(i).id().name());
+        for (TableInfo table : tables) {
+            schemas.add(table.id().schema());
         }
         String password = config.configuration().get(SourceOptions.PASSWORD);
-        return PostgresSourceBuilder.PostgresIncrementalSource.<ChangeEvent>builder()
+        PostgresSourceBuilder<T> builder = PostgresSourceBuilder.PostgresIncrementalSource.<T>builder()
                 .hostname(url.getProperty("PGHOST"))
                 .port(Integer.parseInt(url.getProperty("PGPORT", "5432")))
                 .database(url.getProperty("PGDBNAME"))
                 .schemaList(schemas.toArray(new String[0]))
-                .tableList(tableList)
+                .tableList(tableFilters(tables))
                 .username(config.get(SourceOptions.USERNAME))
                 .password(password == null ? "" : password)
                 .slotName(config.get(SourceOptions.SLOT_NAME))
@@ -57,8 +65,25 @@ public final class SourceFactory {
                 .lsnCommitCheckpointsDelay(0)
                 .serverTimeZone("UTC")
                 .debeziumProperties(debeziumProperties(config))
-                .deserializer(new ChangeEventDeserializer(fullIdentityTables(tables)))
-                .build();
+                .deserializer(deserializer);
+        return PostgresCdcSource.of(builder, deserializer);
+    }
+
+    /**
+     * Debezium's {@code table.include.list}: one regular expression per schema naming all its
+     * captured tables. Debezium matches every WAL message's table against each entry in turn,
+     * so one entry per table made that cost grow with the table count (13.5 % of the WAL
+     * reader thread with eight tables, BENCHMARKS.md).
+     */
+    static String[] tableFilters(List<TableInfo> tables) {
+        Map<String, List<String>> bySchema = new LinkedHashMap<>();
+        for (TableInfo table : tables) {
+            bySchema.computeIfAbsent(table.id().schema(), s -> new ArrayList<>()).add(regexLiteral(table.id().name()));
+        }
+        List<String> filters = new ArrayList<>();
+        bySchema.forEach((schema, names) ->
+                filters.add(regexLiteral(schema) + "\\.(?:" + String.join("|", names) + ")"));
+        return filters.toArray(new String[0]);
     }
 
     private static Set<String> fullIdentityTables(List<TableInfo> tables) {
@@ -89,7 +114,7 @@ public final class SourceFactory {
     private static String regexLiteral(String name) {
         StringBuilder sb = new StringBuilder();
         for (char c : name.toCharArray()) {
-            if ("\\.[]{}()<>*+-=!?^$|".indexOf(c) >= 0) {
+            if ("\\.[]{}()<>*+-=!?^$|,".indexOf(c) >= 0) {
                 sb.append('\\');
             }
             sb.append(c);

@@ -185,8 +185,14 @@ public final class ChangeEventDeserializer implements DebeziumDeserializationSch
             return null;
         }
         String[] values = new String[columns.length];
+        List<Field> fields = row.schema().fields();
+        boolean sameOrder = fields.size() == columns.length;
         for (int i = 0; i < columns.length; i++) {
-            Field field = row.schema().field(columns[i]);
+            // Before and after images share the table's schema, so the names line up by
+            // position and the lookup by name is only the fallback.
+            Field field = sameOrder && fields.get(i).name().equals(columns[i])
+                    ? fields.get(i)
+                    : row.schema().field(columns[i]);
             Object v = field == null ? null : row.get(field);
             if (v != null && !(v instanceof String)) {
                 throw new IllegalStateException(

@@ -12,10 +12,11 @@ import java.time.Duration;
 import java.util.Properties;
 
 /**
- * Passes changes through unchanged; while it runs (once per job, beside the source) a
- * {@link SourceHeartbeat} writes heartbeat messages into the source's WAL and a
- * {@link SlotMonitor} reads the slot's lag and retained WAL for the metrics. Counts snapshot
- * rows as they pass.
+ * Passes changes through unchanged; while it runs beside the source, its first subtask runs a
+ * {@link SourceHeartbeat} that writes heartbeat messages into the source's WAL and a
+ * {@link SlotMonitor} that reads the slot's lag and retained WAL for the metrics (one of each
+ * per job, however many source readers there are). Every subtask counts the snapshot rows that
+ * pass it.
  */
 public final class SourceHeartbeatFunction extends RichMapFunction<ChangeEvent, ChangeEvent> {
 
@@ -48,13 +49,16 @@ public final class SourceHeartbeatFunction extends RichMapFunction<ChangeEvent, 
 
     @Override
     public void open(OpenContext openContext) {
+        snapshotRows = WalflowMetrics.group(getRuntimeContext().getMetricGroup())
+                .counter(WalflowMetrics.SNAPSHOT_ROWS_COPIED);
+        if (getRuntimeContext().getTaskInfo().getIndexOfThisSubtask() != 0) {
+            return;
+        }
         SlotMonitor monitor = null;
         if (slot != null) {
             monitor = new SlotMonitor(slot, maxRetainedWal);
             SlotMetrics.register(getRuntimeContext().getMetricGroup(), monitor);
         }
-        snapshotRows = WalflowMetrics.group(getRuntimeContext().getMetricGroup())
-                .counter(WalflowMetrics.SNAPSHOT_ROWS_COPIED);
         heartbeat = new SourceHeartbeat(url, connectionProperties, interval, monitor);
         heartbeat.start();
     }

@@ -17,27 +17,30 @@ import java.util.List;
  * @param pgbenchScale pgbench's scale factor (100,000 accounts each)
  * @param modes delivery guarantees to stream with
  * @param workloads workloads to stream ({@code bulk}, {@code mix}, {@code pgbench}, {@code toast})
+ * @param stages parts of walflow measured alone on the same rows ({@code capture}: everything but
+ *     the target; {@code connector}: Flink CDC's source alone), on the first snapshot size and
+ *     every workload
  * @param out folder for results.md and the chart
  * @param jobArgs further job parameters of every job the run starts, for trying settings
  */
 record BenchmarkSettings(List<Long> snapshotRows, long streamEvents, int latencySeconds, long mixPreload,
-        long widePreload, int pgbenchScale, List<String> modes, List<String> workloads, Path out,
-        List<String> jobArgs) {
+        long widePreload, int pgbenchScale, List<String> modes, List<String> workloads, List<String> stages,
+        Path out, List<String> jobArgs) {
 
     static final String USAGE = "usage: deploy/bench.sh [--quick] [--snapshot-rows N,N|none] [--stream-events N]"
             + " [--latency-seconds N] [--modes exactly-once,at-least-once] [--workloads bulk,mix,pgbench,toast]"
-            + " [--out DIR] [--job-arg --key=value]...";
+            + " [--stages capture,connector|none] [--out DIR] [--job-arg --key=value]...";
 
     static BenchmarkSettings full() {
         return new BenchmarkSettings(List.of(1_000_000L, 10_000_000L), 200_000, 20, 100_000, 2_000, 1,
                 List.of("exactly-once", "at-least-once"), List.of("bulk", "mix", "pgbench", "toast"),
-                Path.of("bench/results"), List.of());
+                List.of("capture", "connector"), Path.of("bench/results"), List.of());
     }
 
     static BenchmarkSettings quick() {
         return new BenchmarkSettings(List.of(5_000L), 4_000, 2, 2_000, 100, 1,
                 List.of("exactly-once", "at-least-once"), List.of("bulk", "mix", "pgbench", "toast"),
-                Path.of("bench/results"), List.of());
+                List.of("capture", "connector"), Path.of("bench/results"), List.of());
     }
 
     static BenchmarkSettings parse(String... args) {
@@ -48,6 +51,7 @@ record BenchmarkSettings(List<Long> snapshotRows, long streamEvents, int latency
         int latencySeconds = s.latencySeconds;
         List<String> modes = s.modes;
         List<String> workloads = s.workloads;
+        List<String> stages = s.stages;
         Path out = s.out;
         List<String> jobArgs = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
@@ -66,6 +70,8 @@ record BenchmarkSettings(List<Long> snapshotRows, long streamEvents, int latency
                 case "--latency-seconds" -> latencySeconds = (int) number(key, value);
                 case "--modes" -> modes = choices(key, value, List.of("exactly-once", "at-least-once"));
                 case "--workloads" -> workloads = choices(key, value, List.of("bulk", "mix", "pgbench", "toast"));
+                case "--stages" -> stages = value.equals("none") ? List.of()
+                        : choices(key, value, List.of("capture", "connector"));
                 case "--out" -> out = Path.of(value);
                 case "--job-arg" -> {
                     int eq = value.indexOf('=');
@@ -79,7 +85,7 @@ record BenchmarkSettings(List<Long> snapshotRows, long streamEvents, int latency
             }
         }
         return new BenchmarkSettings(snapshotRows, streamEvents, latencySeconds, s.mixPreload, s.widePreload,
-                s.pgbenchScale, modes, workloads, out, jobArgs);
+                s.pgbenchScale, modes, workloads, stages, out, jobArgs);
     }
 
     private static long number(String key, String value) {

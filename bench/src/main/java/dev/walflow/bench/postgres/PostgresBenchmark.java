@@ -68,11 +68,20 @@ public final class PostgresBenchmark {
             String machine = MachineInfo.describe(pg, settings.jobArgs());
             out.println("walflow PostgreSQL benchmark, " + Instant.now());
             out.println(machine);
+            SnapshotMeasurement snapshot = new SnapshotMeasurement(pg, memory, out, settings.jobArgs());
             for (long rows : settings.snapshotRows()) {
-                results.add(new SnapshotMeasurement(pg, memory, out, settings.jobArgs()).measure(rows));
+                results.add(snapshot.measure(rows));
+            }
+            if (!settings.snapshotRows().isEmpty()) {
+                for (WalflowJob.Stage stage : stages()) {
+                    results.add(snapshot.measure(settings.snapshotRows().get(0), stage));
+                }
             }
             for (String mode : settings.modes()) {
                 streaming(pg, memory, mode);
+            }
+            for (WalflowJob.Stage stage : stages()) {
+                stageStreaming(pg, memory, stage);
             }
             String table = Result.table(results);
             out.println();
@@ -88,6 +97,28 @@ public final class PostgresBenchmark {
 
     private void streaming(PostgresServer pg, MemorySampler memory, String mode) throws Exception {
         String suffix = mode.replace("-", "_");
+        StreamSetUp setUp = setUpStreaming(pg, suffix, mode);
+        SourceDatabase source = setUp.source();
+        String name = "bench_" + suffix;
+        Markers markers = new Markers();
+        try (WalflowJob job = WalflowJob.start(source, setUp.target(), name, setUp.tables(), mode, CHECKPOINT_INTERVAL, settings.jobArgs());
+                Connection src = source.connect()) {
+            // A marker can arrive through the snapshot; only one written once the job streams
+            // from its slot shows the stream is up (its start may retry for 10 s and more).
+            job.awaitStreaming(CATCH_UP_TIMEOUT);
+            Markers.await(setUp.target(), markers.write(src), CATCH_UP_TIMEOUT);
+            for (Workload w : setUp.workloads()) {
+                long events = w instanceof WideToastWorkload ? settings.streamEvents() / 5 : settings.streamEvents();
+                results.add(catchUp(source, setUp.target(), name, markers, src, w, events, mode, memory));
+            }
+        }
+        drop(pg, source, setUp.target());
+    }
+
+    private record StreamSetUp(SourceDatabase source, SourceDatabase target, List<Workload> workloads, List<String> tables) {}
+
+    /** Source and target databases with the marker table and every workload's tables filled. */
+    private StreamSetUp setUpStreaming(PostgresServer pg, String suffix, String label) throws Exception {
         SourceDatabase source = database(pg, "stream_src_" + suffix);
         SourceDatabase target = database(pg, "stream_dst_" + suffix);
         List<Workload> workloads = workloads();
@@ -98,21 +129,64 @@ public final class PostgresBenchmark {
             w.setUp(source);
             tables.addAll(w.tables());
         }
+        out.printf(Locale.ROOT, "%nStreaming, %s: snapshot of the workloads' preloaded rows first%n", label);
+        return new StreamSetUp(source, target, workloads, tables);
+    }
+
+    /**
+     * The workloads streamed by one stage of walflow alone (no target), each beside its decode
+     * limit, held back and released like walflow itself. No latency: nothing is committed.
+     */
+    private void stageStreaming(PostgresServer pg, MemorySampler memory, WalflowJob.Stage stage) throws Exception {
+        String suffix = stage.name().toLowerCase(Locale.ROOT);
+        StreamSetUp setUp = setUpStreaming(pg, suffix, stage.label);
+        SourceDatabase source = setUp.source();
+        SourceDatabase target = setUp.target();
+        List<Workload> workloads = setUp.workloads();
+        List<String> tables = setUp.tables();
         String name = "bench_" + suffix;
-        out.printf(Locale.ROOT, "%nStreaming, %s: snapshot of the workloads' preloaded rows first%n", mode);
         Markers markers = new Markers();
-        try (WalflowJob job = WalflowJob.start(source, target, name, tables, mode, CHECKPOINT_INTERVAL, settings.jobArgs());
+        try (WalflowJob job = WalflowJob.start(stage, source, target, name, tables, "at-least-once",
+                CHECKPOINT_INTERVAL, settings.jobArgs());
                 Connection src = source.connect()) {
-            // A marker can arrive through the snapshot; only one written once the job streams
-            // from its slot shows the stream is up (its start may retry for 10 s and more).
             job.awaitStreaming(CATCH_UP_TIMEOUT);
-            Markers.await(target, markers.write(src), CATCH_UP_TIMEOUT);
+            StageProbe.awaitMarker(markers.write(src), CATCH_UP_TIMEOUT);
             for (Workload w : workloads) {
                 long events = w instanceof WideToastWorkload ? settings.streamEvents() / 5 : settings.streamEvents();
-                results.add(catchUp(source, target, name, markers, src, w, events, mode, memory));
+                out.printf(Locale.ROOT, "  %s, %s: writing %,d changes while it is held back%n", w.name(), stage.label, events);
+                Backlog backlog;
+                try (DecodeLimit limit = DecodeLimit.begin(source, name)) {
+                    StageProbe.hold();
+                    try {
+                        long written = w.run(source, events, 0);
+                        long marker = markers.write(src);
+                        double decodeSeconds = limit.decodeSeconds();
+                        memory.reset();
+                        long start = System.nanoTime();
+                        StageProbe.release();
+                        StageProbe.awaitMarker(marker, CATCH_UP_TIMEOUT);
+                        backlog = new Backlog(written, decodeSeconds, (System.nanoTime() - start) / 1e9, memory.peaks());
+                    } finally {
+                        StageProbe.release();
+                    }
+                }
+                Result result = new Result(w.name(), stage.label, backlog.written(), backlog.seconds(), "pg_recvlogical",
+                        backlog.decodeSeconds(), Double.NaN, Double.NaN, backlog.peaks());
+                out.println(result.row());
+                results.add(result);
             }
         }
         drop(pg, source, target);
+    }
+
+    private record Backlog(long written, double decodeSeconds, double seconds, MemorySampler.Peaks peaks) {}
+
+    private List<WalflowJob.Stage> stages() {
+        List<WalflowJob.Stage> stages = new ArrayList<>();
+        for (String s : settings.stages()) {
+            stages.add(s.equals("capture") ? WalflowJob.Stage.CAPTURE : WalflowJob.Stage.CONNECTOR);
+        }
+        return stages;
     }
 
     /** The limit and walflow's rate for one workload's changes, then latency at half that rate. */

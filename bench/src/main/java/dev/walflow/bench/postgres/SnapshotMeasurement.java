@@ -6,6 +6,7 @@ import dev.walflow.testkit.SqlRunner;
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 
@@ -14,6 +15,7 @@ final class SnapshotMeasurement {
 
     private static final long FILL_STEP = 1_000_000;
     private static final long TAIL = 1_000;
+    private static final Duration SNAPSHOT_TIMEOUT = Duration.ofHours(1);
 
     private final PostgresServer pg;
     private final MemorySampler memory;
@@ -28,6 +30,11 @@ final class SnapshotMeasurement {
     }
 
     Result measure(long rows) throws Exception {
+        return measure(rows, WalflowJob.Stage.WALFLOW);
+    }
+
+    /** The snapshot of {@code rows} rows by walflow, or by one of its stages alone. */
+    Result measure(long rows, WalflowJob.Stage stage) throws Exception {
         SourceDatabase source = PostgresBenchmark.database(pg, "snap_src");
         SourceDatabase target = PostgresBenchmark.database(pg, "snap_dst");
         out.printf(Locale.ROOT, "%nSnapshot of %,d rows: filling the table%n", rows);
@@ -42,19 +49,24 @@ final class SnapshotMeasurement {
             SqlRunner.execute(c, "VACUUM ANALYZE snap_rows");
         }
         double copySeconds = CopyLimit.copySeconds(source, "snap_rows");
-        out.printf(Locale.ROOT, "  COPY: %.2f s; walflow snapshot...%n", copySeconds);
+        out.printf(Locale.ROOT, "  COPY: %.2f s; %s snapshot...%n", copySeconds, stage.label);
         memory.reset();
         long start = System.nanoTime();
         double seconds;
         MemorySampler.Peaks peaks;
-        try (WalflowJob job = WalflowJob.start(source, target, "bench_snapshot", List.of("public.snap_rows"),
+        try (WalflowJob job = WalflowJob.start(stage, source, target, "bench_snapshot", List.of("public.snap_rows"),
                 "exactly-once", PostgresBenchmark.CHECKPOINT_INTERVAL, jobArgs)) {
-            awaitRows(target, rows);
+            if (stage == WalflowJob.Stage.WALFLOW) {
+                awaitRows(target, rows);
+            } else {
+                StageProbe.awaitEvents(rows, SNAPSHOT_TIMEOUT);
+            }
             seconds = (System.nanoTime() - start) / 1e9;
             peaks = memory.peaks();
         }
         PostgresBenchmark.drop(pg, source, target);
-        Result result = new Result(String.format(Locale.ROOT, "snapshot %,d rows", rows), "exactly-once", rows, seconds,
+        String mode = stage == WalflowJob.Stage.WALFLOW ? "exactly-once" : stage.label;
+        Result result = new Result(String.format(Locale.ROOT, "snapshot %,d rows", rows), mode, rows, seconds,
                 "COPY", copySeconds, Double.NaN, Double.NaN, peaks);
         out.println(result.row());
         return result;

@@ -161,6 +161,7 @@ public final class JobConfig implements Serializable {
         }
         positive(SourceOptions.SNAPSHOT_CHUNK_SIZE);
         positive(SourceOptions.SNAPSHOT_FETCH_SIZE);
+        positive(SourceOptions.SNAPSHOT_PARALLELISM);
         positive(SinkOptions.POSTGRES_BATCH_MAX_ROWS);
         positive(SinkOptions.POSTGRES_BULK_UPSERT_MIN_ROWS);
         positive(SinkOptions.POSTGRES_PARALLELISM);

@@ -67,6 +67,14 @@ public final class SourceOptions {
                     .withDescription(
                             "Rows per snapshot chunk. Each chunk pays a watermark round trip, so large chunks snapshot faster.");
 
+    public static final ConfigOption<Integer> SNAPSHOT_PARALLELISM =
+            ConfigOptions.key("source.snapshot.parallelism")
+                    .intType()
+                    .defaultValue(1)
+                    .withDescription(
+                            "Source readers, each with its own connection to the source: snapshot chunks are read this many at a"
+                                    + " time. The WAL stream is always read by one of them, after every chunk is written.");
+
     public static final ConfigOption<Integer> SNAPSHOT_FETCH_SIZE =
             ConfigOptions.key("source.snapshot.fetch-size")
                     .intType()

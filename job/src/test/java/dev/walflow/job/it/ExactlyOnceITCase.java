@@ -2,6 +2,8 @@ package dev.walflow.job.it;
 
 import dev.walflow.testkit.SqlRunner;
 import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -53,6 +55,37 @@ class ExactlyOnceITCase {
             ledger.write(300);
             ledger.assertExactlyOnce();
             assertThat(FailingSink.FAILED).as("the injected failure happened").isTrue();
+        }
+    }
+
+    /**
+     * Two source readers share the snapshot's chunks (ten of them) and one of them then reads the
+     * stream, into two sink subtasks; a task failure while the chunks are read replays none of
+     * them twice, and no streamed change overtakes a snapshot row.
+     */
+    @Test
+    void parallelSnapshotReadersWithATaskFailure(@InjectMiniCluster MiniCluster cluster) throws Exception {
+        try (Pipeline p = pipeline("eo_readers").restartAttempts(3)
+                .param("source.snapshot.parallelism", "2")
+                .param("source.snapshot.chunk-size", "100")
+                .param("sink.postgres.parallelism", "2")) {
+            ChangeLedger ledger = new ChangeLedger(p);
+            ledger.create(1_000);
+            p.start(sink -> FailingSink.inWriter(sink, 300));
+            p.awaitTargetEqualsSource(ChangeLedger.TABLE);
+            assertThat(cluster.getExecutionGraph(p.client.getJobID()).get().getAllVertices().values())
+                    .filteredOn(v -> v.getName().startsWith("Source: "))
+                    .singleElement()
+                    .satisfies(v -> assertThat(v.getParallelism()).as("source readers").isEqualTo(2));
+            ledger.write(300);
+            ledger.assertExactlyOnce();
+            assertThat(FailingSink.FAILED).as("the injected failure happened").isTrue();
+            try (Connection t = p.target()) {
+                assertThat(SqlRunner.queryLong(t, "SELECT count(DISTINCT row_key) FROM walflow.change_history"
+                        + " WHERE table_name = 'public.ledger' AND operation = 'SNAPSHOT'"))
+                        .as("snapshot rows in change_history")
+                        .isEqualTo(1_000);
+            }
         }
     }
 
