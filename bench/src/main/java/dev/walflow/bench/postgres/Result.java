@@ -12,16 +12,18 @@ import java.util.Locale;
  * @param seconds walflow's time for them
  * @param limitName what the limit is ({@code pg_recvlogical}, {@code COPY})
  * @param limitSeconds the limit's time for the same rows
+ * @param writeSeconds the source's own time to write those rows or changes (what the target has
+ *     to do again to apply them), NaN when not measured
  * @param p50 commit-to-target latency, ms (NaN when not measured)
  * @param p99 commit-to-target latency, ms
  * @param memory the job's memory peaks while walflow worked
  */
 record Result(String what, String mode, long count, double seconds, String limitName, double limitSeconds,
-        double p50, double p99, MemorySampler.Peaks memory) {
+        double writeSeconds, double p50, double p99, MemorySampler.Peaks memory) {
 
     static final String HEADER = "| measurement | mode | rows/events | walflow s | walflow /s | limit | limit /s | ratio"
-            + " | p50 ms | p99 ms | heap peak MiB | heap after GC MiB | RSS peak MiB |";
-    static final String RULE = "|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|";
+            + " | source write /s | ÷ write | p50 ms | p99 ms | heap peak MiB | heap after GC MiB | RSS peak MiB |";
+    static final String RULE = "|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
 
     double rate() {
         return count / seconds;
@@ -35,10 +37,17 @@ record Result(String what, String mode, long count, double seconds, String limit
         return rate() / limitRate();
     }
 
+    /** The source's own write rate for the same rows or changes. */
+    double writeRate() {
+        return count / writeSeconds;
+    }
+
     String row() {
-        return String.format(Locale.ROOT, "| %s | %s | %,d | %.1f | %,.0f | %s | %,.0f | %.3f | %s | %s | %d | %d | %d |",
-                what, mode, count, seconds, rate(), limitName, limitRate(), ratio(), ms(p50), ms(p99),
-                memory.heapUsed(), memory.heapLive(), memory.rss());
+        return String.format(Locale.ROOT, "| %s | %s | %,d | %.1f | %,.0f | %s | %,.0f | %.3f | %s | %s | %s | %s | %d | %d | %d |",
+                what, mode, count, seconds, rate(), limitName, limitRate(), ratio(),
+                Double.isNaN(writeSeconds) ? "—" : String.format(Locale.ROOT, "%,.0f", writeRate()),
+                Double.isNaN(writeSeconds) ? "—" : String.format(Locale.ROOT, "%.2f", rate() / writeRate()),
+                ms(p50), ms(p99), memory.heapUsed(), memory.heapLive(), memory.rss());
     }
 
     static String table(List<Result> results) {

@@ -38,14 +38,17 @@ final class SnapshotMeasurement {
         SourceDatabase source = PostgresBenchmark.database(pg, "snap_src");
         SourceDatabase target = PostgresBenchmark.database(pg, "snap_dst");
         out.printf(Locale.ROOT, "%nSnapshot of %,d rows: filling the table%n", rows);
+        double writeSeconds;
         try (Connection c = source.connect()) {
             SqlRunner.execute(c, "CREATE TABLE snap_rows (id bigint PRIMARY KEY, qty int NOT NULL,"
                     + " price numeric(12,2), note text, at timestamptz)");
+            long writeStart = System.nanoTime();
             for (long first = 1; first <= rows; first += FILL_STEP) {
                 long last = Math.min(rows, first + FILL_STEP - 1);
                 SqlRunner.execute(c, "INSERT INTO snap_rows SELECT g, g % 1000, (g % 100000) / 100.0, md5(g::text),"
                         + " timestamptz '2024-01-01' + g * interval '1 second' FROM generate_series(" + first + ", " + last + ") g");
             }
+            writeSeconds = (System.nanoTime() - writeStart) / 1e9;
             SqlRunner.execute(c, "VACUUM ANALYZE snap_rows");
         }
         double copySeconds = CopyLimit.copySeconds(source, "snap_rows");
@@ -67,7 +70,7 @@ final class SnapshotMeasurement {
         PostgresBenchmark.drop(pg, source, target);
         String mode = stage == WalflowJob.Stage.WALFLOW ? "exactly-once" : stage.label;
         Result result = new Result(String.format(Locale.ROOT, "snapshot %,d rows", rows), mode, rows, seconds,
-                "COPY", copySeconds, Double.NaN, Double.NaN, peaks);
+                "COPY", copySeconds, writeSeconds, Double.NaN, Double.NaN, peaks);
         out.println(result.row());
         return result;
     }
