@@ -4,7 +4,8 @@
 # PATH or /usr/lib/postgresql/*/bin; as root the runner installs Debian's postgresql-client and
 # postgresql-contrib when they are missing. Arguments go to the runner:
 #   --quick (smoke sizes), --snapshot-rows 1000000,10000000|none, --stream-events 200000,
-#   --latency-seconds 20, --modes exactly-once,at-least-once, --workloads bulk,mix,pgbench,toast,
+#   --latency-seconds 20, --modes exactly-once,at-least-once|none, --workloads bulk,mix,pgbench,toast,
+#   --stages capture,connector|none (walflow's stages alone on the same rows),
 #   --out bench/results, --job-arg --key=value (extra job parameters).
 # Writes the table to stdout and to bench/results/results.md, the chart to
 # bench/results/postgres-benchmark.png. The job's JSON logs go to stderr.

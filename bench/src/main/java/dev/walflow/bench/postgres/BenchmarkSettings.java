@@ -28,7 +28,7 @@ record BenchmarkSettings(List<Long> snapshotRows, long streamEvents, int latency
         Path out, List<String> jobArgs) {
 
     static final String USAGE = "usage: deploy/bench.sh [--quick] [--snapshot-rows N,N|none] [--stream-events N]"
-            + " [--latency-seconds N] [--modes exactly-once,at-least-once] [--workloads bulk,mix,pgbench,toast]"
+            + " [--latency-seconds N] [--modes exactly-once,at-least-once|none] [--workloads bulk,mix,pgbench,toast]"
             + " [--stages capture,connector|none] [--out DIR] [--job-arg --key=value]...";
 
     static BenchmarkSettings full() {
@@ -68,7 +68,8 @@ record BenchmarkSettings(List<Long> snapshotRows, long streamEvents, int latency
                         : Arrays.stream(value.split(",")).map(v -> number(key, v)).toList();
                 case "--stream-events" -> streamEvents = number(key, value);
                 case "--latency-seconds" -> latencySeconds = (int) number(key, value);
-                case "--modes" -> modes = choices(key, value, List.of("exactly-once", "at-least-once"));
+                case "--modes" -> modes = value.equals("none") ? List.of()
+                        : choices(key, value, List.of("exactly-once", "at-least-once"));
                 case "--workloads" -> workloads = choices(key, value, List.of("bulk", "mix", "pgbench", "toast"));
                 case "--stages" -> stages = value.equals("none") ? List.of()
                         : choices(key, value, List.of("capture", "connector"));
