@@ -275,10 +275,28 @@ public final class PostgresBenchmark {
         return new SourceDatabase(pg, name);
     }
 
-    static void drop(PostgresServer pg, SourceDatabase... databases) throws SQLException {
+    /**
+     * Drops the databases. A job cancelled just as its stream reader starts can leave Debezium's
+     * reader running for a moment, and it makes the slot again when it finds it gone; its
+     * walsender is ended and the slot dropped until the database goes.
+     */
+    static void drop(PostgresServer pg, SourceDatabase... databases) throws SQLException, InterruptedException {
         try (Connection c = pg.connect("postgres")) {
             for (SourceDatabase d : databases) {
-                SqlRunner.execute(c, "DROP DATABASE IF EXISTS \"" + d.name() + "\" WITH (FORCE)");
+                String slots = "FROM pg_replication_slots WHERE database = '" + d.name() + "'";
+                for (int attempt = 1; ; attempt++) {
+                    try {
+                        SqlRunner.execute(c, "SELECT pg_terminate_backend(active_pid) " + slots + " AND active");
+                        SqlRunner.execute(c, "SELECT pg_drop_replication_slot(slot_name) " + slots + " AND NOT active");
+                        SqlRunner.execute(c, "DROP DATABASE IF EXISTS \"" + d.name() + "\" WITH (FORCE)");
+                        break;
+                    } catch (IllegalStateException e) {
+                        if (attempt == 20) {
+                            throw e;
+                        }
+                        Thread.sleep(500);
+                    }
+                }
             }
         }
     }
