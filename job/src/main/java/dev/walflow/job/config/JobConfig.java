@@ -174,7 +174,8 @@ public final class JobConfig implements Serializable {
                     "Invalid value '" + get(VerifyOptions.MAX_REPORTED_ROWS) + "' for parameter '"
                             + VerifyOptions.MAX_REPORTED_ROWS.key() + "': expected 0 or more");
         }
-        for (ConfigOption<java.time.Duration> d : List.of(VerifyOptions.LAG_TIMEOUT, VerifyOptions.INTERVAL)) {
+        for (ConfigOption<java.time.Duration> d : List.of(
+                VerifyOptions.LAG_TIMEOUT, VerifyOptions.INTERVAL, SourceOptions.POLL_INTERVAL)) {
             if (configuration.contains(d) || d.hasDefaultValue()) {
                 java.time.Duration value = get(d);
                 if (value != null && (value.isZero() || value.isNegative())) {

@@ -81,6 +81,15 @@ public final class SourceOptions {
                     .defaultValue(5_000)
                     .withDescription("Rows fetched per round trip while reading a snapshot chunk.");
 
+    public static final ConfigOption<Duration> POLL_INTERVAL =
+            ConfigOptions.key("source.poll-interval")
+                    .durationType()
+                    .defaultValue(Duration.ofMillis(20))
+                    .withDescription(
+                            "How long the source waits for a full batch of changes (2,048) before it passes on what it has."
+                                    + " Debezium's own default, 500 ms, adds up to that much to every change's latency and"
+                                    + " to the end of every snapshot chunk.");
+
     public static final ConfigOption<Duration> HEARTBEAT_INTERVAL =
             ConfigOptions.key("source.heartbeat.interval")
                     .durationType()
