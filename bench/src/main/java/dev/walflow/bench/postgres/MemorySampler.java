@@ -47,17 +47,21 @@ final class MemorySampler implements AutoCloseable {
         rss = 0;
     }
 
+    /** The peaks since {@link #reset()}, including a reading taken now (a measurement may be shorter than the period). */
     synchronized Peaks peaks() {
+        takeSample();
         return new Peaks(heapUsed >> 20, heapLive >> 20, rss >> 20);
+    }
+
+    private synchronized void takeSample() {
+        heapUsed = Math.max(heapUsed, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+        heapLive = Math.max(heapLive, heapAfterLastCollection());
+        rss = Math.max(rss, residentBytes());
     }
 
     private void sample() {
         while (running) {
-            synchronized (this) {
-                heapUsed = Math.max(heapUsed, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
-                heapLive = Math.max(heapLive, heapAfterLastCollection());
-                rss = Math.max(rss, residentBytes());
-            }
+            takeSample();
             try {
                 Thread.sleep(50);
             } catch (InterruptedException e) {
