@@ -1,8 +1,8 @@
 package dev.walflow.bench;
 
+import dev.walflow.jdbc.Connections;
 import dev.walflow.job.OperatorIds;
 import dev.walflow.job.ReplicationJob;
-import dev.walflow.job.Urls;
 import dev.walflow.job.config.JobConfig;
 import dev.walflow.job.config.JobOptions;
 import dev.walflow.job.config.OptionsDoc;
@@ -214,8 +214,8 @@ public final class LocalRun {
     }
 
     private void printBanner() {
-        String source = Urls.redact(config.get(SourceOptions.URL));
-        String target = Urls.redact(config.get(SinkOptions.POSTGRES_URL));
+        String source = Connections.redact(config.get(SourceOptions.URL));
+        String target = Connections.redact(config.get(SinkOptions.POSTGRES_URL));
         out.println();
         out.println(
                 "walflow is running "

@@ -1,5 +1,6 @@
 package dev.walflow.bench;
 
+import dev.walflow.bench.postgres.CopyLimit;
 import dev.walflow.job.VerifyJob;
 import dev.walflow.testkit.PostgresServer;
 import dev.walflow.testkit.SqlRunner;
@@ -9,9 +10,7 @@ import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.postgresql.PGConnection;
 
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.util.ArrayList;
@@ -120,9 +119,7 @@ public final class VerifyBenchmark {
 
     private static double copy(PostgresServer pg) throws Exception {
         try (Connection c = pg.connect("bench_src")) {
-            long start = System.nanoTime();
-            c.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY " + TABLE + " TO STDOUT", OutputStream.nullOutputStream());
-            return (System.nanoTime() - start) / 1e9;
+            return CopyLimit.copySeconds(c, TABLE);
         }
     }
 

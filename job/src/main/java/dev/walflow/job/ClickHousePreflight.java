@@ -53,14 +53,14 @@ final class ClickHousePreflight {
             }
         } catch (SQLException e) {
             throw new IllegalStateException("Failed to prepare ClickHouse (" + ClickHouseOptions.URL.key() + " = "
-                    + Urls.redact(config.url()) + ", database " + config.database() + "): " + e.getMessage(), e);
+                    + Connections.redact(config.url()) + ", database " + config.database() + "): " + e.getMessage(), e);
         }
         LOG.info("ClickHouse database {} holds the copies of {} tables", config.database(), tables.size());
     }
 
     private static void checkOptions(ClickHouseConfig config) {
         if (!config.url().startsWith("jdbc:clickhouse:") && !config.url().startsWith("jdbc:ch:")) {
-            throw new InvalidConfigException("Invalid value '" + Urls.redact(config.url()) + "' for parameter '"
+            throw new InvalidConfigException("Invalid value '" + Connections.redact(config.url()) + "' for parameter '"
                     + ClickHouseOptions.URL.key() + "': expected a clickhouse-jdbc URL such as jdbc:clickhouse:http://host:8123");
         }
         if (config.exactlyOnce() && config.dedupWindow() < 1) {
@@ -96,7 +96,7 @@ final class ClickHousePreflight {
             rs.next();
             return rs.getLong(1);
         } catch (SQLException e) {
-            throw new IllegalStateException("Failed to read the source's WAL position (" + Urls.redact(sourceUrl) + "): "
+            throw new IllegalStateException("Failed to read the source's WAL position (" + Connections.redact(sourceUrl) + "): "
                     + e.getMessage(), e);
         }
     }

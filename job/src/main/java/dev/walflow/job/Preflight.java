@@ -48,7 +48,7 @@ public final class Preflight {
                     List.of(sink.walflowSchema() + ".progress"), "The target (" + SinkOptions.POSTGRES_URL.key() + ")");
         } catch (SQLException e) {
             throw new IllegalStateException("Failed to prepare the target database ("
-                    + Urls.redact(sink.url()) + "): " + e.getMessage(), e);
+                    + Connections.redact(sink.url()) + "): " + e.getMessage(), e);
         }
         if (config.get(HistoryOptions.ENABLED)) {
             TargetConfig history = ReplicationJob.historyConfig(config);
@@ -59,7 +59,7 @@ public final class Preflight {
             try (Connection c = connectTarget(history, HistoryOptions.URL.key(), "history")) {
                 ensureWalflowTables(c, history, ddl, relations, "The history database (" + HistoryOptions.URL.key() + ")");
             } catch (SQLException e) {
-                throw new IllegalStateException("Failed to prepare change_history in " + Urls.redact(history.url())
+                throw new IllegalStateException("Failed to prepare change_history in " + Connections.redact(history.url())
                         + ": " + e.getMessage(), e);
             }
         }
@@ -79,7 +79,7 @@ public final class Preflight {
             return tables;
         } catch (SQLException e) {
             throw new IllegalStateException("Failed to prepare the source database ("
-                    + Urls.redact(config.get(SourceOptions.URL)) + "): " + e.getMessage(), e);
+                    + Connections.redact(config.get(SourceOptions.URL)) + "): " + e.getMessage(), e);
         }
     }
 
@@ -90,7 +90,7 @@ public final class Preflight {
         } catch (SQLException e) {
             throw new IllegalStateException(
                     "Cannot connect to the source database (" + SourceOptions.URL.key() + "="
-                            + Urls.redact(config.get(SourceOptions.URL)) + ", " + SourceOptions.USERNAME.key() + "="
+                            + Connections.redact(config.get(SourceOptions.URL)) + ", " + SourceOptions.USERNAME.key() + "="
                             + config.get(SourceOptions.USERNAME) + "): " + e.getMessage(), e);
         }
     }
@@ -241,7 +241,7 @@ public final class Preflight {
             return Connections.open(target.url(), target.connectionProperties());
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot connect to the " + role + " database (" + key + "="
-                    + Urls.redact(target.url()) + "): " + e.getMessage(), e);
+                    + Connections.redact(target.url()) + "): " + e.getMessage(), e);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.walflow.job;
 
+import dev.walflow.jdbc.Connections;
 import dev.walflow.job.config.JobConfig;
 import dev.walflow.job.config.SourceOptions;
 import dev.walflow.model.ChangeEvent;
@@ -35,7 +36,7 @@ public final class SourceFactory {
         Properties url = Driver.parseURL(config.get(SourceOptions.URL), null);
         if (url == null) {
             throw new IllegalArgumentException(
-                    "Cannot parse " + SourceOptions.URL.key() + "=" + Urls.redact(config.get(SourceOptions.URL)));
+                    "Cannot parse " + SourceOptions.URL.key() + "=" + Connections.redact(config.get(SourceOptions.URL)));
         }
         Set<String> schemas = new LinkedHashSet<>();
         for (TableInfo table : tables) {

@@ -126,12 +126,12 @@ public final class VerifyJob {
                 plan.valueHashTables(),
                 ReplicationJob.clickHouseConfig(config));
         VerifyReport report = new VerifyReport(checkId, config.get(JobOptions.JOB_NAME), repair ? "repair" : "verify",
-                Urls.redact(target.url()), Instant.ofEpochMilli(started).toString(), config.get(VerifyOptions.MAX_REPORTED_ROWS));
+                Connections.redact(target.url()), Instant.ofEpochMilli(started).toString(), config.get(VerifyOptions.MAX_REPORTED_ROWS));
         report.tablesChecked = plan.tables().size();
         report.clickHouse = settings.clickHouse() != null;
         report.notes.addAll(plan.notes());
         LOG.info("Verifying {} tables in {} key ranges against {} (health_check_state id {})",
-                plan.tables().size(), plan.ranges().size(), Urls.redact(target.url()), checkId);
+                plan.tables().size(), plan.ranges().size(), Connections.redact(target.url()), checkId);
         try (VerifyProgress progress = VerifyProgress.start(target, state, checkId)) {
             for (RangeResult r : execute(environments.get(), config, settings, plan.ranges())) {
                 report.add(r);
@@ -189,7 +189,7 @@ public final class VerifyJob {
             return Connections.open(target.url(), target.connectionProperties());
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot connect to the target database (" + SinkOptions.POSTGRES_URL.key() + "="
-                    + Urls.redact(target.url()) + "): " + e.getMessage(), e);
+                    + Connections.redact(target.url()) + "): " + e.getMessage(), e);
         }
     }
 

@@ -77,7 +77,7 @@ final class VerifyPlan {
             }
         } catch (SQLException e) {
             throw new IllegalStateException("Failed to plan the verification on the source ("
-                    + Urls.redact(config.get(SourceOptions.URL)) + "): " + e.getMessage(), e);
+                    + Connections.redact(config.get(SourceOptions.URL)) + "): " + e.getMessage(), e);
         }
         if (history != null) {
             checkHistory(history, notes);
@@ -89,7 +89,7 @@ final class VerifyPlan {
             for (TableInfo table : tables) {
                 if (Catalog.read(targetDb, table.id()).isEmpty()) {
                     throw new IllegalStateException("Table " + table.id() + " does not exist in the target ("
-                            + SinkOptions.POSTGRES_URL.key() + "=" + Urls.redact(target.url())
+                            + SinkOptions.POSTGRES_URL.key() + "=" + Connections.redact(target.url())
                             + "): the streaming job creates it at start; start it, or leave the table out of "
                             + SourceOptions.TABLES.key());
                 }
@@ -143,7 +143,7 @@ final class VerifyPlan {
             rs.next();
             if (!rs.getBoolean(1)) {
                 throw new IllegalStateException("There is no " + history.walflowSchema() + ".change_history in "
-                        + Urls.redact(history.url()) + " to check; set verify.history=false or history.enabled=false");
+                        + Connections.redact(history.url()) + " to check; set verify.history=false or history.enabled=false");
             }
             if (!rs.getBoolean(2)) {
                 notes.add("change_history has no index by key, so the history check reads each table's history per range;"
@@ -151,7 +151,7 @@ final class VerifyPlan {
                         + history.walflowSchema() + ".change_history (table_name, row_key)");
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("Cannot read change_history in " + Urls.redact(history.url()) + ": " + e.getMessage(), e);
+            throw new IllegalStateException("Cannot read change_history in " + Connections.redact(history.url()) + ": " + e.getMessage(), e);
         }
     }
 }

@@ -75,16 +75,9 @@ public final class HealthCheckState {
                 + " different_rows = different_rows + ?, lagging_rows = lagging_rows + ?, rows_repaired = rows_repaired + ?,"
                 + " missing_changes = missing_changes + ?, synthetic_changes_created = synthetic_changes_created + ?,"
                 + " error_count = error_count + ? WHERE id = ?")) {
-            ps.setLong(1, r.recordsScanned);
-            ps.setLong(2, r.missing);
-            ps.setLong(3, r.extra);
-            ps.setLong(4, r.different);
-            ps.setLong(5, r.laggingRows());
-            ps.setLong(6, r.rowsRepaired());
-            ps.setLong(7, r.historyMismatches());
-            ps.setLong(8, r.syntheticChanges);
-            ps.setInt(9, r.errors.size());
-            ps.setLong(10, id);
+            int next = bindCounts(ps, 1, r);
+            ps.setInt(next, r.errors.size());
+            ps.setLong(next + 1, id);
             ps.executeUpdate();
         }
     }
@@ -108,20 +101,27 @@ public final class HealthCheckState {
                 + " duration_ms = ?, error_count = ?, errors = ?::jsonb, report = ?::jsonb WHERE id = ?")) {
             ps.setString(1, report.status().label());
             ps.setInt(2, report.tablesChecked);
-            ps.setLong(3, report.recordsScanned);
-            ps.setLong(4, report.missing);
-            ps.setLong(5, report.extra);
-            ps.setLong(6, report.different);
-            ps.setLong(7, report.laggingRows());
-            ps.setLong(8, report.rowsRepaired());
-            ps.setLong(9, report.historyMismatches());
-            ps.setLong(10, report.syntheticChanges);
-            ps.setLong(11, report.durationMillis);
-            ps.setInt(12, report.errors.size());
-            ps.setString(13, report.errorsJson());
-            ps.setString(14, report.toJson());
-            ps.setLong(15, id);
+            int next = bindCounts(ps, 3, report);
+            ps.setLong(next, report.durationMillis);
+            ps.setInt(next + 1, report.errors.size());
+            ps.setString(next + 2, report.errorsJson());
+            ps.setString(next + 3, report.toJson());
+            ps.setLong(next + 4, id);
             ps.executeUpdate();
         }
+    }
+
+    /**
+     * Binds the counts both statements store, in their column order (records_scanned, missing_rows,
+     * extra_rows, different_rows, lagging_rows, rows_repaired, missing_changes,
+     * synthetic_changes_created) from parameter {@code from}; returns the next parameter's index.
+     */
+    private static int bindCounts(PreparedStatement ps, int from, VerifyCounts c) throws SQLException {
+        long[] counts = {c.recordsScanned, c.missing, c.extra, c.different, c.laggingRows(), c.rowsRepaired(),
+                c.historyMismatches(), c.syntheticChanges};
+        for (int i = 0; i < counts.length; i++) {
+            ps.setLong(from + i, counts[i]);
+        }
+        return from + counts.length;
     }
 }

@@ -31,16 +31,26 @@ public final class RangePlanner {
         this.rangeRows = rangeRows;
     }
 
+    /**
+     * Whether the table's key is one integer column, whose ranges are split evenly between its
+     * minimum and maximum (and whose bounds are therefore numbers).
+     */
+    static boolean hasIntegerKey(TableInfo table) {
+        return table.primaryKey().size() == 1
+                && INTEGER_TYPES.contains(table.column(table.primaryKey().get(0)).typeName());
+    }
+
     public List<KeyRange> plan(TableInfo table) throws SQLException {
         String name = table.id().eventName();
         List<KeyRange> ranges = new ArrayList<>();
-        if (estimatedRows(table) <= rangeRows) {
+        // The estimate falls back to count(*) on a table never analysed: read it once.
+        long rows = estimatedRows(table);
+        if (rows <= rangeRows) {
             ranges.add(new KeyRange(name, null, null));
             return ranges;
         }
-        if (table.primaryKey().size() == 1
-                && INTEGER_TYPES.contains(table.column(table.primaryKey().get(0)).typeName())) {
-            return evenSplit(table, (estimatedRows(table) + rangeRows - 1) / rangeRows);
+        if (hasIntegerKey(table)) {
+            return evenSplit(table, (rows + rangeRows - 1) / rangeRows);
         }
         TableSql sql = new TableSql(table);
         KeyRange all = new KeyRange(name, null, null);

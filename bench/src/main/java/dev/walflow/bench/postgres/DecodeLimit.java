@@ -17,7 +17,6 @@ final class DecodeLimit implements AutoCloseable {
 
     private final SourceDatabase source;
     private final String publication;
-    private boolean dropped;
 
     private DecodeLimit(SourceDatabase source, String publication) {
         this.source = source;
@@ -48,11 +47,8 @@ final class DecodeLimit implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        if (!dropped) {
-            dropped = true;
-            try (Connection c = source.connect()) {
-                SqlRunner.execute(c, "SELECT pg_drop_replication_slot('" + SLOT + "')");
-            }
+        try (Connection c = source.connect()) {
+            SqlRunner.execute(c, "SELECT pg_drop_replication_slot('" + SLOT + "')");
         }
     }
 }

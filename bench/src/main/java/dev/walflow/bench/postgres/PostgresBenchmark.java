@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 
 /**
  * walflow's snapshot and streaming rates beside PostgreSQL's own limits, in one run on one
@@ -36,7 +37,6 @@ public final class PostgresBenchmark {
     private final BenchmarkSettings settings;
     private final PrintStream out;
     private final List<Result> results = new ArrayList<>();
-    private boolean streamingWarmedUp;
 
     private PostgresBenchmark(BenchmarkSettings settings, PrintStream out) {
         this.settings = settings;
@@ -86,7 +86,7 @@ public final class PostgresBenchmark {
                 }
             }
             for (String mode : settings.modes()) {
-                streaming(pg, memory, mode);
+                streaming(pg, memory, mode, mode.equals(settings.modes().get(0)));
             }
             for (WalflowJob.Stage stage : stages()) {
                 stageStreaming(pg, memory, stage);
@@ -103,7 +103,8 @@ public final class PostgresBenchmark {
         }
     }
 
-    private void streaming(PostgresServer pg, MemorySampler memory, String mode) throws Exception {
+    /** @param warmUp whether to run a quarter of each workload first, uncounted (the first streaming job) */
+    private void streaming(PostgresServer pg, MemorySampler memory, String mode, boolean warmUp) throws Exception {
         String suffix = mode.replace("-", "_");
         StreamSetUp setUp = setUpStreaming(pg, suffix, mode);
         SourceDatabase source = setUp.source();
@@ -115,7 +116,7 @@ public final class PostgresBenchmark {
             // from its slot shows the stream is up (its start may retry for 10 s and more).
             job.awaitStreaming(CATCH_UP_TIMEOUT);
             Markers.await(setUp.target(), markers.write(src), CATCH_UP_TIMEOUT);
-            if (!streamingWarmedUp) {
+            if (warmUp) {
                 // As for the snapshot: the first streaming job would pay the JIT's work, which
                 // made the first workload measured look half as fast as the same one measured later.
                 out.printf(Locale.ROOT, "  warm-up (not counted): a quarter of each workload%n");
@@ -124,7 +125,6 @@ public final class PostgresBenchmark {
                     w.run(source, events / 4, 0);
                     Markers.await(setUp.target(), markers.write(src), CATCH_UP_TIMEOUT);
                 }
-                streamingWarmedUp = true;
             }
             for (Workload w : setUp.workloads()) {
                 long events = eventsOf(w);
@@ -173,25 +173,7 @@ public final class PostgresBenchmark {
             for (Workload w : workloads) {
                 long events = eventsOf(w);
                 out.printf(Locale.ROOT, "  %s, %s: writing %,d changes while it is held back%n", w.name(), stage.label, events);
-                Backlog backlog;
-                try (DecodeLimit limit = DecodeLimit.begin(source, name)) {
-                    StageProbe.hold();
-                    try {
-                        long writeStart = System.nanoTime();
-                        long written = w.run(source, events, 0);
-                        double writeSeconds = (System.nanoTime() - writeStart) / 1e9;
-                        long marker = markers.write(src);
-                        double decodeSeconds = limit.decodeSeconds();
-                        memory.reset();
-                        long start = System.nanoTime();
-                        StageProbe.release();
-                        StageProbe.awaitMarker(marker, CATCH_UP_TIMEOUT);
-                        backlog = new Backlog(written, writeSeconds, decodeSeconds, (System.nanoTime() - start) / 1e9,
-                                memory.peaks());
-                    } finally {
-                        StageProbe.release();
-                    }
-                }
+                Backlog backlog = backlog(source, name, markers, src, w, events, memory, PostgresBenchmark::probeHold);
                 Result result = new Result(w.name(), stage.label, backlog.written(), backlog.seconds(), "pg_recvlogical",
                         backlog.decodeSeconds(), backlog.writeSeconds(), Double.NaN, Double.NaN, backlog.peaks());
                 out.println(result.row());
@@ -202,6 +184,80 @@ public final class PostgresBenchmark {
     }
 
     private record Backlog(long written, double writeSeconds, double decodeSeconds, double seconds, MemorySampler.Peaks peaks) {}
+
+    /** Holds a job back where it would write, lets it go, and sees the marker arrive. */
+    private interface Hold extends AutoCloseable {
+        void release() throws Exception;
+
+        void awaitMarker(long marker) throws Exception;
+    }
+
+    /**
+     * One workload's changes written while the job is held back, decoded by pg_recvlogical, then
+     * drained by the job: the source's write time, the decode time and the job's time.
+     */
+    private Backlog backlog(SourceDatabase source, String publication, Markers markers, Connection src,
+            Workload workload, long events, MemorySampler memory, Callable<Hold> holdBack) throws Exception {
+        // The slot first: making it waits for every transaction in the server with an xid to
+        // end, and a table lock's transaction has one.
+        try (DecodeLimit limit = DecodeLimit.begin(source, publication); Hold hold = holdBack.call()) {
+            long writeStart = System.nanoTime();
+            long written = workload.run(source, events, 0);
+            double writeSeconds = (System.nanoTime() - writeStart) / 1e9;
+            long marker = markers.write(src);
+            double decodeSeconds = limit.decodeSeconds();
+            out.printf(Locale.ROOT, "    pg_recvlogical decoded them in %.2f s; releasing%n", decodeSeconds);
+            memory.reset();
+            long start = System.nanoTime();
+            hold.release();
+            hold.awaitMarker(marker);
+            return new Backlog(written, writeSeconds, decodeSeconds, (System.nanoTime() - start) / 1e9, memory.peaks());
+        }
+    }
+
+    /** walflow held back by an exclusive lock on the workload's target tables. */
+    private static Hold lockHold(SourceDatabase target, Workload workload) throws SQLException {
+        Connection lock = target.connect();
+        lock.setAutoCommit(false);
+        SqlRunner.execute(lock, "LOCK TABLE " + String.join(", ", workload.tables()) + " IN ACCESS EXCLUSIVE MODE");
+        return new Hold() {
+            @Override
+            public void release() throws SQLException {
+                lock.commit();
+            }
+
+            @Override
+            public void awaitMarker(long marker) throws Exception {
+                Markers.await(target, marker, CATCH_UP_TIMEOUT);
+            }
+
+            @Override
+            public void close() throws SQLException {
+                lock.close();
+            }
+        };
+    }
+
+    /** A stage held back by {@link StageProbe}'s gate. */
+    private static Hold probeHold() {
+        StageProbe.hold();
+        return new Hold() {
+            @Override
+            public void release() {
+                StageProbe.release();
+            }
+
+            @Override
+            public void awaitMarker(long marker) throws InterruptedException {
+                StageProbe.awaitMarker(marker, CATCH_UP_TIMEOUT);
+            }
+
+            @Override
+            public void close() {
+                StageProbe.release();
+            }
+        };
+    }
 
     private List<WalflowJob.Stage> stages() {
         List<WalflowJob.Stage> stages = new ArrayList<>();
@@ -215,38 +271,16 @@ public final class PostgresBenchmark {
     private Result catchUp(SourceDatabase source, SourceDatabase target, String publication, Markers markers,
             Connection src, Workload workload, long events, String mode, MemorySampler memory) throws Exception {
         out.printf(Locale.ROOT, "  %s, %s: writing %,d changes while walflow is held back%n", workload.name(), mode, events);
-        long written;
-        double writeSeconds;
-        double decodeSeconds;
-        double seconds;
-        MemorySampler.Peaks peaks;
-        // The slot first: making it waits for every transaction in the server with an xid to
-        // end, and the lock's transaction has one.
-        try (DecodeLimit limit = DecodeLimit.begin(source, publication)) {
-            try (Connection hold = target.connect()) {
-                hold.setAutoCommit(false);
-                SqlRunner.execute(hold, "LOCK TABLE " + String.join(", ", workload.tables()) + " IN ACCESS EXCLUSIVE MODE");
-                long writeStart = System.nanoTime();
-                written = workload.run(source, events, 0);
-                writeSeconds = (System.nanoTime() - writeStart) / 1e9;
-                long marker = markers.write(src);
-                decodeSeconds = limit.decodeSeconds();
-                out.printf(Locale.ROOT, "    pg_recvlogical decoded them in %.2f s; releasing walflow%n", decodeSeconds);
-                memory.reset();
-                long start = System.nanoTime();
-                hold.commit();
-                Markers.await(target, marker, CATCH_UP_TIMEOUT);
-                seconds = (System.nanoTime() - start) / 1e9;
-                peaks = memory.peaks();
-            }
-        }
+        Backlog backlog = backlog(source, publication, markers, src, workload, events, memory, () -> lockHold(target, workload));
+        long written = backlog.written();
+        double seconds = backlog.seconds();
         double rate = written / seconds;
         out.printf(Locale.ROOT, "    walflow: %.2f s, %,.0f events/s; latency at %,.0f events/s for %d s%n",
                 seconds, rate, rate / 2, settings.latencySeconds());
         LatencyProbe.Latency latency = LatencyProbe.measure(source, target, markers, workload,
                 (long) (rate / 2 * settings.latencySeconds()), rate / 2);
-        Result result = new Result(workload.name(), mode, written, seconds, "pg_recvlogical", decodeSeconds, writeSeconds,
-                latency.p50(), latency.p99(), peaks);
+        Result result = new Result(workload.name(), mode, written, seconds, "pg_recvlogical", backlog.decodeSeconds(),
+                backlog.writeSeconds(), latency.p50(), latency.p99(), backlog.peaks());
         out.println(result.row());
         return result;
     }

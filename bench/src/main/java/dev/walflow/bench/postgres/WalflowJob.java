@@ -4,6 +4,7 @@ import dev.walflow.job.Preflight;
 import dev.walflow.job.ReplicationJob;
 import dev.walflow.job.SourceFactory;
 import dev.walflow.job.config.JobConfig;
+import dev.walflow.job.config.JobOptions;
 import dev.walflow.job.config.SourceOptions;
 import dev.walflow.schema.TableInfo;
 import dev.walflow.testkit.PostgresServer;
@@ -19,7 +20,6 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -89,7 +89,7 @@ final class WalflowJob implements AutoCloseable {
                 JobConfig config = JobConfig.parse(args.toArray(new String[0]), Map.of());
                 List<TableInfo> captured = Preflight.run(config);
                 // The stream split is assigned only after a checkpoint completes past the snapshot.
-                env.enableCheckpointing(Duration.parse("PT" + checkpointInterval.toUpperCase(Locale.ROOT)).toMillis());
+                env.enableCheckpointing(config.get(JobOptions.CHECKPOINT_INTERVAL).toMillis());
                 env.fromSource(SourceFactory.create(config, captured, new ProbeDeserializer()),
                                 WatermarkStrategy.noWatermarks(), "Flink CDC source")
                         .setParallelism(config.get(SourceOptions.SNAPSHOT_PARALLELISM))
@@ -103,8 +103,7 @@ final class WalflowJob implements AutoCloseable {
     void awaitStreaming(Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Connection c = source.connect()) {
-            while (SqlRunner.queryLong(c, "SELECT count(*) FROM pg_replication_slots WHERE active AND slot_name = '"
-                    + slot + "'") == 0) {
+            while (!slotActive(c)) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("Job " + slot + " did not start streaming from its slot within " + timeout);
                 }
@@ -113,20 +112,21 @@ final class WalflowJob implements AutoCloseable {
         }
     }
 
-    /** Cancels the job and drops its slot. */
+    /**
+     * Cancels the job and waits (30 s at most) until it lets go of its slot; the slot goes with
+     * the database ({@link PostgresBenchmark#drop}).
+     */
     @Override
     public void close() throws Exception {
         client.cancel().get();
         try (Connection c = source.connect()) {
-            for (int i = 0; i < 300; i++) {
-                if (SqlRunner.queryLong(c, "SELECT count(*) FROM pg_replication_slots WHERE active AND slot_name = '"
-                        + slot + "'") == 0) {
-                    break;
-                }
+            for (int i = 0; i < 300 && slotActive(c); i++) {
                 Thread.sleep(100);
             }
-            SqlRunner.execute(c, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name LIKE '"
-                    + slot + "%'");
         }
+    }
+
+    private boolean slotActive(Connection c) {
+        return SqlRunner.queryLong(c, "SELECT count(*) FROM pg_replication_slots WHERE active AND slot_name = '" + slot + "'") > 0;
     }
 }

@@ -1,5 +1,6 @@
 package dev.walflow.job.config;
 
+import dev.walflow.jdbc.Connections;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 
@@ -258,7 +259,7 @@ public final class JobConfig implements Serializable {
                 value = "******";
             } else if (option.key().endsWith(".url")) {
                 // A JDBC URL's parameters can hold a password.
-                value = dev.walflow.job.Urls.redact(value);
+                value = Connections.redact(value);
             }
             shown.put(option.key(), value);
         }

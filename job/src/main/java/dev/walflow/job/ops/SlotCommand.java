@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.walflow.jdbc.Connections;
 import dev.walflow.job.Preflight;
 import dev.walflow.job.ReplicationJob;
-import dev.walflow.job.Urls;
 import dev.walflow.job.config.JobConfig;
 import dev.walflow.job.config.JobOptions;
 import dev.walflow.job.config.SourceOptions;
@@ -99,7 +98,7 @@ public final class SlotCommand {
     }
 
     static ObjectNode list(JobConfig config) throws SQLException {
-        ObjectNode out = JSON.objectNode().put("source", Urls.redact(config.get(SourceOptions.URL)))
+        ObjectNode out = JSON.objectNode().put("source", Connections.redact(config.get(SourceOptions.URL)))
                 .put("slot", config.get(SourceOptions.SLOT_NAME)).put("publication", config.get(SourceOptions.PUBLICATION));
         try (Connection c = source(config)) {
             out.set("slots", SourceInspector.slots(c));

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.walflow.jdbc.Connections;
 import dev.walflow.job.ReplicationJob;
-import dev.walflow.job.Urls;
 import dev.walflow.job.config.HistoryOptions;
 import dev.walflow.job.config.JobOptions;
 import dev.walflow.job.config.SourceOptions;
@@ -54,7 +53,7 @@ public final class StatusCommand {
         out.put("job", config.get(JobOptions.JOB_NAME));
         String slotName = config.get(SourceOptions.SLOT_NAME);
         long sourceLsn = -1;
-        ObjectNode source = out.putObject("source").put("url", Urls.redact(config.get(SourceOptions.URL)));
+        ObjectNode source = out.putObject("source").put("url", Connections.redact(config.get(SourceOptions.URL)));
         try (Connection c = Connections.open(config.get(SourceOptions.URL), ReplicationJob.sourceConnectionProperties(config))) {
             sourceLsn = SourceInspector.currentLsn(c);
             source.put("currentLsn", SourceInspector.lsnText(sourceLsn));

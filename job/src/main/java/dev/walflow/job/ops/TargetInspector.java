@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.walflow.jdbc.Connections;
-import dev.walflow.job.Urls;
 import dev.walflow.sink.txn.TargetConfig;
 
 import java.sql.Connection;
@@ -73,6 +72,6 @@ final class TargetInspector {
     }
 
     static ObjectNode describe(String role, TargetConfig target) {
-        return JSON.objectNode().put("role", role).put("url", Urls.redact(target.url()));
+        return JSON.objectNode().put("role", role).put("url", Connections.redact(target.url()));
     }
 }
