@@ -4,7 +4,6 @@ import dev.walflow.model.ChangeEvent;
 import dev.walflow.model.Operation;
 import dev.walflow.model.Position;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.cdc.debezium.DebeziumDeserializationSchema;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
@@ -22,21 +21,17 @@ import java.util.Map;
 /**
  * Turns Flink CDC's Debezium records into {@link ChangeEvent}s. Values arrive already as
  * PostgreSQL text (see {@link PgTextConverter}); this class adds the operation, key and
- * {@link Position}.
- *
- * <p>Stateful per source reader: it follows the stream's transactions to number changes that
- * share one WAL record. The stream is read by one reader, in commit order.
+ * {@link Position}, which {@link ChangeRecordEmitter} hands it for streamed changes.
  */
-public final class ChangeEventDeserializer implements DebeziumDeserializationSchema<ChangeEvent> {
+public final class ChangeEventDeserializer implements PositionedDeserializer<ChangeEvent> {
 
     private static final long serialVersionUID = 1L;
 
     /** Tables with REPLICA IDENTITY FULL, whose old rows the WAL carries whole. */
     private final Set<String> fullIdentityTables;
 
-    private transient long lastChangeLsn;
-    private transient long lastTxLsn;
-    private transient int ordinal;
+    /** Places streamed changes when no emitter does (records deserialized on their own). */
+    private transient StreamPositions positions;
 
     /** Column names and version per row schema: Debezium reuses one schema object per table version. */
     private transient Map<Schema, RowShape> shapes;
@@ -51,6 +46,12 @@ public final class ChangeEventDeserializer implements DebeziumDeserializationSch
 
     @Override
     public void deserialize(SourceRecord record, Collector<ChangeEvent> out) {
+        deserialize(record, null, out);
+    }
+
+    /** @param position where a streamed change stands, or null to place it here */
+    @Override
+    public void deserialize(SourceRecord record, Position position, Collector<ChangeEvent> out) {
         if (!(record.value() instanceof Struct)) {
             return; // tombstones
         }
@@ -103,7 +104,13 @@ public final class ChangeEventDeserializer implements DebeziumDeserializationSch
             event.txId = 0;
             event.commitMicros = 0;
         } else {
-            event.position = position(source);
+            if (position == null) {
+                if (positions == null) {
+                    positions = new StreamPositions();
+                }
+                position = positions.next(source);
+            }
+            event.position = position;
             Long txId = source.getInt64("txId");
             event.txId = txId == null ? 0 : txId;
             event.commitMicros = commitMicros(record, source);
@@ -135,39 +142,6 @@ public final class ChangeEventDeserializer implements DebeziumDeserializationSch
                 event.before[i] = null;
             }
         }
-    }
-
-    private Position position(Struct source) {
-        Long lsnValue = source.getInt64("lsn");
-        long changeLsn = lsnValue == null ? 0 : lsnValue;
-        long txLsn = previousCommitLsn(source.getString("sequence"));
-        if (txLsn < 0) {
-            // First transaction after a fresh start: no commit seen yet. Every later
-            // transaction's commit lies after all of this one's changes, so its own first
-            // change LSN orders it correctly.
-            txLsn = lastChangeLsn >= 0 && lastTxLsn > 0 ? lastTxLsn : changeLsn;
-        }
-        if (changeLsn == lastChangeLsn && txLsn == lastTxLsn) {
-            ordinal++;
-        } else {
-            ordinal = 0;
-        }
-        lastChangeLsn = changeLsn;
-        lastTxLsn = txLsn;
-        return new Position(txLsn, changeLsn, ordinal);
-    }
-
-    /** First element of Debezium's {@code sequence}, {@code ["<last commit lsn>","<lsn>"]}. */
-    static long previousCommitLsn(String sequence) {
-        if (sequence == null || sequence.length() < 2) {
-            return -1;
-        }
-        int comma = sequence.indexOf(',');
-        String first = (comma < 0 ? sequence.substring(1, sequence.length() - 1) : sequence.substring(1, comma)).trim();
-        if (first.equals("null") || first.isEmpty()) {
-            return -1;
-        }
-        return Long.parseLong(first.replace("\"", ""));
     }
 
     private static long commitMicros(SourceRecord record, Struct source) {

@@ -135,7 +135,7 @@ final class SafeLsnSourceReader<T, S extends SourceSplit> implements SourceReade
     public List<S> snapshotState(long checkpointId) {
         List<S> splits = delegate.snapshotState(checkpointId);
         for (S split : splits) {
-            long lsn = SlotGuard.resumeLsn(split);
+            long lsn = SlotGuard.checkpointLsn(split);
             if (lsn > 0) {
                 lsnOfCheckpoint.put(checkpointId, lsn);
             }

@@ -40,8 +40,28 @@ public final class SlotGuard implements Serializable {
         this.slot = slot;
     }
 
-    /** The LSN a stream split resumes from, or -1 for another split or an unknown position. */
+    /**
+     * The LSN a checkpoint holding this split confirms to the slot once it completes ({@code
+     * lsn}), or -1 for another split or an unknown position.
+     */
+    public static long checkpointLsn(Object split) {
+        return offsetLsn(split, ResumeOffsets.LSN);
+    }
+
+    /**
+     * How far the slot may be confirmed for a stream resuming from this split: the larger of
+     * its {@code lsn} and its last commit LSN, or -1 for another split or an unknown position.
+     * {@code lsn} alone is not the bound: a logical-decoding message written while a long
+     * transaction was being written (walflow's heartbeat during a COPY) is streamed before that
+     * transaction, and a checkpoint then confirms the message's LSN; the transaction's changes,
+     * streamed next, carry lower LSNs. PostgreSQL still sends that transaction, which commits
+     * after the confirmed position.
+     */
     public static long resumeLsn(Object split) {
+        return Math.max(offsetLsn(split, ResumeOffsets.LSN), offsetLsn(split, ResumeOffsets.COMMIT));
+    }
+
+    private static long offsetLsn(Object split, String key) {
         if (!(split instanceof StreamSplit)) {
             return -1;
         }
@@ -49,7 +69,7 @@ public final class SlotGuard implements Serializable {
         if (start == null || start.getOffset() == null) {
             return -1;
         }
-        String lsn = start.getOffset().get("lsn");
+        String lsn = start.getOffset().get(key);
         try {
             long value = lsn == null ? -1 : Long.parseLong(lsn);
             return value > 0 ? value : -1;

@@ -1,9 +1,11 @@
 package dev.walflow.source;
 
+import dev.walflow.model.Position;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.SourceOutput;
+import org.apache.flink.cdc.connectors.base.source.meta.offset.Offset;
 import org.apache.flink.cdc.connectors.base.source.meta.split.SourceRecords;
 import org.apache.flink.cdc.connectors.base.source.meta.split.StreamSplit;
 import org.apache.flink.cdc.connectors.base.source.meta.split.StreamSplitState;
@@ -33,6 +35,8 @@ class ChangeRecordEmitterTest {
             .field("schema", Schema.STRING_SCHEMA)
             .field("table", Schema.STRING_SCHEMA)
             .field("ts_ms", Schema.INT64_SCHEMA)
+            .field("lsn", Schema.OPTIONAL_INT64_SCHEMA)
+            .field("sequence", Schema.OPTIONAL_STRING_SCHEMA)
             .build();
     private static final Schema ROW = SchemaBuilder.struct().name("walflow.public.orders.Value")
             .field("id", Schema.OPTIONAL_STRING_SCHEMA)
@@ -45,62 +49,128 @@ class ChangeRecordEmitterTest {
             .field("op", Schema.STRING_SCHEMA)
             .field("ts_ms", Schema.OPTIONAL_INT64_SCHEMA)
             .build();
+    private static final Schema MESSAGE = SchemaBuilder.struct().name("io.debezium.connector.postgresql.MessageValue")
+            .field("op", Schema.STRING_SCHEMA).build();
+    private static final Schema HEARTBEAT = SchemaBuilder.struct().name("io.debezium.connector.common.Heartbeat")
+            .field("ts_ms", Schema.INT64_SCHEMA).build();
 
     private final List<String> emitted = new ArrayList<>();
-    private final ChangeRecordEmitter<String> emitter = new ChangeRecordEmitter<>(
-            new TopicDeserializer(),
-            new SourceReaderMetrics(UnregisteredMetricsGroup.createSourceReaderMetricGroup()),
-            false,
-            new PostgresOffsetFactory());
 
-    @Test
-    void aRowChangeIsEmittedAndMovesTheStreamPosition() throws Exception {
-        StreamSplitState state = new StreamSplitState(new StreamSplit(
-                StreamSplit.STREAM_SPLIT_ID, offset(100), PostgresOffset.NO_STOPPING_OFFSET, new ArrayList<>(), new HashMap<>(), 0));
-
-        emitter.emitRecord(new SourceRecords(List.of(rowChange("orders-1", 200), rowChange("orders-2", 300))), new Collecting(), state);
-
-        assertThat(emitted).containsExactly("orders-1", "orders-2");
-        assertThat(state.getStartingOffset()).isEqualTo(offset(300));
+    private ChangeRecordEmitter<String> emitter() {
+        return new ChangeRecordEmitter<>(
+                new TopicDeserializer(),
+                new SourceReaderMetrics(UnregisteredMetricsGroup.createSourceReaderMetricGroup()),
+                false,
+                new PostgresOffsetFactory());
     }
 
     @Test
-    void recordsThatAreNotRowChangesTakeFlinkCdcsPath() throws Exception {
-        StreamSplitState state = new StreamSplitState(new StreamSplit(
-                StreamSplit.STREAM_SPLIT_ID, offset(100), PostgresOffset.NO_STOPPING_OFFSET, new ArrayList<>(), new HashMap<>(), 0));
-        Schema heartbeatSchema = SchemaBuilder.struct().name("io.debezium.connector.common.Heartbeat")
-                .field("ts_ms", Schema.INT64_SCHEMA).build();
-        SourceRecord heartbeat = new SourceRecord(Map.of("server", "walflow"), sourceOffset(400), "__debezium-heartbeat",
-                null, heartbeatSchema, new Struct(heartbeatSchema).put("ts_ms", 1L));
+    void aRowChangeIsEmittedAndItsOffsetReplaysItsTransaction() throws Exception {
+        StreamSplitState state = streamAt(Map.of("lsn", "100"));
 
-        assertThat(ChangeRecordEmitter.isRowChange(heartbeat)).isFalse();
-        assertThat(ChangeRecordEmitter.isRowChange(rowChange("orders-1", 200))).isTrue();
-        emitter.emitRecord(new SourceRecords(List.of(heartbeat)), new Collecting(), state);
+        emitter().emitRecord(new SourceRecords(List.of(rowChange("a", 90, 200), rowChange("b", 90, 300))), new Collecting(), state);
 
-        // Flink CDC's own handling: nothing emitted, the position still follows the heartbeat.
+        assertThat(emitted).containsExactly("a", "b");
+        Map<String, String> offset = state.getStartingOffset().getOffset();
+        assertThat(offset).containsEntry("lsn", "300").containsEntry("lsn_commit", "90")
+                .containsEntry("lsn_proc", "89").containsEntry("walflow_ordinal", "0").containsEntry("txId", "7");
+    }
+
+    @Test
+    void aRestoreDropsTheReplayedChangesItsCheckpointHolds() throws Exception {
+        // Three rows of one COPY share LSN 200; the checkpoint was taken after the second.
+        StreamSplitState state = streamAt(ResumeOffsets.afterChange(sourceOffset(90, 200), new Position(90, 200, 1)));
+        List<SourceRecord> replay = List.of(
+                rowChange("copy-1", 90, 200), rowChange("copy-2", 90, 200), rowChange("copy-3", 90, 200),
+                rowChange("after-copy", 90, 260), rowChange("next-transaction", 400, 420));
+
+        emitter().emitRecord(new SourceRecords(replay), new Collecting(), state);
+
+        assertThat(emitted).containsExactly("copy-3", "after-copy", "next-transaction");
+    }
+
+    @Test
+    void aHeartbeatAtACommitResumesBelowTheCommitLsn() throws Exception {
+        StreamSplitState state = streamAt(Map.of("lsn", "100"));
+
+        // Debezium puts lsn, lsn_proc and lsn_commit at the COMMIT's end.
+        emitter().emitRecord(new SourceRecords(List.of(heartbeat(sourceOffset(500, 500)))), new Collecting(), state);
+
         assertThat(emitted).isEmpty();
-        assertThat(state.getStartingOffset()).isEqualTo(offset(400));
+        assertThat(state.getStartingOffset().getOffset()).containsEntry("lsn", "500")
+                .containsEntry("lsn_commit", "500").containsEntry("lsn_proc", "499");
     }
 
-    private static SourceRecord rowChange(String topic, long lsn) {
-        Struct source = new Struct(SOURCE).put("db", "app").put("schema", "public").put("table", "orders").put("ts_ms", 1L);
+    @Test
+    void aHeartbeatInsideATransactionLeavesTheLastChangesOffset() throws Exception {
+        StreamSplitState state = streamAt(Map.of("lsn", "100"));
+        ChangeRecordEmitter<String> emitter = emitter();
+        emitter.emitRecord(new SourceRecords(List.of(rowChange("a", 90, 200))), new Collecting(), state);
+        Offset afterChange = state.getStartingOffset();
+
+        Map<String, Object> insideTransaction = sourceOffset(90, 200);
+        insideTransaction.put("lsn_proc", 200L);
+        emitter.emitRecord(new SourceRecords(List.of(heartbeat(insideTransaction))), new Collecting(), state);
+
+        assertThat(state.getStartingOffset()).isSameAs(afterChange);
+    }
+
+    @Test
+    void aLogicalMessagesOffsetIsKeptThroughTheHeartbeatsAfterIt() throws Exception {
+        StreamSplitState state = streamAt(Map.of("lsn", "100"));
+        ChangeRecordEmitter<String> emitter = emitter();
+
+        emitter.emitRecord(new SourceRecords(List.of(message(sourceOffset(640, 640)))), new Collecting(), state);
+        Offset atMessage = state.getStartingOffset();
+        emitter.emitRecord(new SourceRecords(List.of(heartbeat(sourceOffset(640, 640)))), new Collecting(), state);
+
+        assertThat(state.getStartingOffset()).isSameAs(atMessage);
+        assertThat(atMessage.getOffset()).containsEntry("lsn_proc", "640").containsEntry("lsn_commit", "640");
+    }
+
+    @Test
+    void recognisesRowChanges() {
+        assertThat(ChangeRecordEmitter.isRowChange(heartbeat(sourceOffset(1, 1)))).isFalse();
+        assertThat(ChangeRecordEmitter.isRowChange(rowChange("orders-1", 90, 200))).isTrue();
+    }
+
+    private static StreamSplitState streamAt(Map<String, String> offset) {
+        return new StreamSplitState(new StreamSplit(StreamSplit.STREAM_SPLIT_ID, new PostgresOffsetFactory().newOffset(offset),
+                PostgresOffset.NO_STOPPING_OFFSET, new ArrayList<>(), new HashMap<>(), 0));
+    }
+
+    private static SourceRecord rowChange(String topic, long previousCommit, long lsn) {
+        Struct source = new Struct(SOURCE).put("db", "app").put("schema", "public").put("table", "orders").put("ts_ms", 1L)
+                .put("lsn", lsn).put("sequence", "[\"" + previousCommit + "\",\"" + lsn + "\"]");
         Struct value = new Struct(ENVELOPE)
                 .put("after", new Struct(ROW).put("id", "1"))
                 .put("source", source)
                 .put("op", "c");
-        return new SourceRecord(Map.of("server", "walflow"), sourceOffset(lsn), topic, null, ENVELOPE, value);
+        Map<String, Object> offset = sourceOffset(previousCommit, lsn);
+        offset.put("lsn_proc", lsn);
+        return new SourceRecord(Map.of("server", "walflow"), offset, topic, null, ENVELOPE, value);
     }
 
-    private static Map<String, Object> sourceOffset(long lsn) {
+    /** A logical-decoding message (walflow's heartbeat), as Debezium emits it. */
+    private static SourceRecord message(Map<String, Object> offset) {
+        return new SourceRecord(Map.of("server", "walflow"), offset, "walflow.message", null, MESSAGE,
+                new Struct(MESSAGE).put("op", "m"));
+    }
+
+    private static SourceRecord heartbeat(Map<String, Object> offset) {
+        return new SourceRecord(Map.of("server", "walflow"), offset, "__debezium-heartbeat",
+                null, HEARTBEAT, new Struct(HEARTBEAT).put("ts_ms", 1L));
+    }
+
+    /** Debezium's offset map; lsn_proc equals lsn_commit unless set otherwise. */
+    private static Map<String, Object> sourceOffset(long commit, long lsn) {
         Map<String, Object> offset = new HashMap<>();
         offset.put("lsn", lsn);
+        offset.put("lsn_commit", commit);
+        offset.put("lsn_proc", commit);
         offset.put("txId", 7L);
         offset.put("ts_usec", 1_000L);
         return offset;
-    }
-
-    private static PostgresOffset offset(long lsn) {
-        return PostgresOffset.of(sourceOffset(lsn));
     }
 
     private final class TopicDeserializer implements DebeziumDeserializationSchema<String> {

@@ -127,7 +127,7 @@ public final class JobConfig implements Serializable {
             if (!conf.contains(option)) {
                 throw new InvalidConfigException(
                         "Missing required parameter '" + option.key() + "': "
-                                + option.description().getBlocks().get(0).toString().trim());
+                                + OptionsDoc.description(option));
             }
         }
         JobConfig config = new JobConfig(conf);

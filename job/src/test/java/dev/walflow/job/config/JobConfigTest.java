@@ -72,7 +72,9 @@ class JobConfigTest {
     @Test
     void missingRequiredParameterIsNamed() {
         assertThatThrownBy(() -> parse(List.of("--source.url", "jdbc:postgresql://h/db")))
-                .hasMessageContaining("Missing required parameter 'source.username'");
+                .hasMessageContaining("Missing required parameter 'source.username'")
+                .hasMessageContaining(OptionsDoc.description(SourceOptions.USERNAME))
+                .hasMessageNotContaining("TextElement");
     }
 
     @Test

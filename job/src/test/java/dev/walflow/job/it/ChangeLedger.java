@@ -96,6 +96,21 @@ final class ChangeLedger {
         }
     }
 
+    /**
+     * Inserts {@code rows} new rows with one COPY, in one transaction. PostgreSQL writes them
+     * as multi-row WAL records, so many changes share one LSN.
+     */
+    void copy(int rows) throws SQLException, java.io.IOException {
+        StringBuilder data = new StringBuilder();
+        for (int i = 0; i < rows; i++) {
+            data.append(nextId++).append("\t1\tcopied\n");
+        }
+        try (Connection c = p.source()) {
+            new org.postgresql.copy.CopyManager(c.unwrap(org.postgresql.core.BaseConnection.class))
+                    .copyIn("COPY ledger (id, version, payload) FROM STDIN", new java.io.StringReader(data.toString()));
+        }
+    }
+
     /** Target equals source; nothing applied twice; every change in change_history exactly once. */
     void assertExactlyOnce() throws Exception {
         p.awaitTargetEqualsSource(TABLE);

@@ -39,6 +39,14 @@ class ExactlyOnceITCase {
         FailingSink.reset();
     }
 
+    /** The same job, started again from a savepoint or retained checkpoint of {@code first}. */
+    private static Pipeline resumed(Pipeline first, String savepoint) {
+        return new Pipeline(first.sourceDb, first.targetDb, first.slot)
+                .param("source.tables", ChangeLedger.TABLE)
+                .param("job.name", first.param("job.name"))
+                .fromSavepoint(savepoint);
+    }
+
     private static Pipeline pipeline(String name) {
         return new Pipeline(TestPostgres.newDatabase(name + "_src"), TestPostgres.newDatabase(name + "_dst"), name + "_slot")
                 .param("source.tables", ChangeLedger.TABLE)
@@ -194,10 +202,7 @@ class ExactlyOnceITCase {
                     .orElseThrow(() -> new AssertionError("no retained checkpoint in " + jobDir))
                     .toUri().toString();
         }
-        try (Pipeline resumed = new Pipeline(first.sourceDb, first.targetDb, first.slot)
-                .param("source.tables", ChangeLedger.TABLE)
-                .param("job.name", "eo_cancel")
-                .fromSavepoint(retained)) {
+        try (Pipeline resumed = resumed(first, retained)) {
             resumed.start();
             ledger = ledger.on(resumed);
             ledger.write(50);
@@ -236,14 +241,49 @@ class ExactlyOnceITCase {
                     .isZero();
         }
         ledger.write(100);
-        try (Pipeline resumed = new Pipeline(first.sourceDb, first.targetDb, first.slot)
-                .param("source.tables", ChangeLedger.TABLE)
-                .param("job.name", "eo_savepoint")
-                .fromSavepoint(savepoint)) {
+        try (Pipeline resumed = resumed(first, savepoint)) {
             resumed.start();
             ledger = ledger.on(resumed);
             ledger.write(100);
             ledger.assertExactlyOnce();
+        }
+    }
+
+    /**
+     * A savepoint taken while a COPY's transaction streams: the resumed job replays that
+     * transaction from its start and applies each of its rows once. Debezium's own resume
+     * would skip the rows sharing a WAL record with the last one emitted.
+     */
+    @Test
+    void stopWithSavepointInsideACopy(@TempDir Path savepoints) throws Exception {
+        int copied = 150_000;
+        Pipeline first = pipeline("eo_copy");
+        ChangeLedger ledger = new ChangeLedger(first);
+        ledger.create(100);
+        first.start();
+        first.awaitTargetEqualsSource(ChangeLedger.TABLE);
+        ledger.copy(copied);
+        Pipeline.await("the first rows of the COPY in the target", () -> targetRows(first) > 100);
+        String savepoint = first.client
+                .stopWithSavepoint(false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
+                .get();
+        long applied = targetRows(first) - 100;
+        assertThat(applied)
+                .as("rows of the COPY applied when the savepoint was taken: the savepoint must cut its transaction")
+                .isBetween(1L, copied - 1L);
+        try (Pipeline resumed = resumed(first, savepoint)) {
+            resumed.start();
+            ledger = ledger.on(resumed);
+            ledger.write(20);
+            ledger.assertExactlyOnce();
+        }
+    }
+
+    private static long targetRows(Pipeline p) {
+        try (Connection t = p.target()) {
+            return SqlRunner.queryLong(t, "SELECT count(*) FROM ledger");
+        } catch (java.sql.SQLException e) {
+            return 0;
         }
     }
 }

@@ -71,6 +71,10 @@ final class Pipeline implements AutoCloseable {
         return this;
     }
 
+    String param(String key) {
+        return params.get(key);
+    }
+
     Pipeline restartAttempts(int attempts) {
         this.restartAttempts = attempts;
         return this;
