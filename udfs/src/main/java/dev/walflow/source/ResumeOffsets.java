@@ -25,7 +25,9 @@ import java.util.Map;
  * transaction, so that transaction is replayed whole, and {@link #ORDINAL} with {@code lsn} and
  * {@code lsn_commit} records the {@link Position} up to which it was already emitted: the
  * emitter drops the replayed changes up to there. {@code lsn}, the LSN confirmed to the slot,
- * is left as it was.
+ * is left as it was. A logical-decoding message's offset (walflow's heartbeat) is kept as
+ * Debezium wrote it: it names the start of the message's own record, which no other message
+ * shares, and resuming right after it needs no transaction to commit first.
  */
 final class ResumeOffsets {
 

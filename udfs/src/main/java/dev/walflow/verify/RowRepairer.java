@@ -101,7 +101,7 @@ final class RowRepairer {
                     String want = canonical.get(key);
                     if (!Objects.equals(want, lookup.row(target, key))) {
                         if (want == null) {
-                            w.delete(target, key);
+                            w.delete(target, sql.table().primaryKey(), key);
                             deleted.add(key);
                         } else {
                             w.upsert(target, columns, values.get(key));

@@ -54,6 +54,10 @@ class VerifyITCase {
                     "INSERT INTO items SELECT g, 'item ' || g, g % 17, g * 1.25, '2026-01-01 00:00:00+00'::timestamptz + g * interval '1 minute'"
                             + " FROM generate_series(1, 3000) g",
                     "INSERT INTO lines SELECT o, l, o * l FROM generate_series(1, 500) o, generate_series(1, 4) l");
+            try (Connection t = p.target()) {
+                // Created before walflow, with the key's columns in another order than the source's.
+                SqlRunner.execute(t, "CREATE TABLE lines (order_id int, line_no int, qty int, PRIMARY KEY (line_no, order_id))");
+            }
             p.param("source.tables", "public.items,public.lines").start(FailingSink::slowCommits);
             p.awaitTargetEqualsSource("public.items", "public.lines");
 
@@ -84,6 +88,7 @@ class VerifyITCase {
                         "INSERT INTO items VALUES (100000, 'ghost', 1, 1.00, now())",
                         "UPDATE items SET qty = -1 WHERE id = 500",
                         "DELETE FROM lines WHERE order_id = 3 AND line_no = 2",
+                        "INSERT INTO lines VALUES (9999, 1, 5)",
                         "DELETE FROM walflow.change_history WHERE table_name = 'public.items' AND row_key = '[\"5\"]'",
                         "UPDATE walflow.change_history SET data = data || '{\"qty\": \"999\"}'"
                                 + " WHERE table_name = 'public.items' AND row_key = '[\"6\"]'");
@@ -104,7 +109,7 @@ class VerifyITCase {
             assertThat(drift.status()).isEqualTo(VerifyReport.Status.INCONSISTENT);
             assertThat(drift.status().exitCode()).isEqualTo(1);
             assertThat(drift.missing).isEqualTo(2);
-            assertThat(drift.extra).isEqualTo(1);
+            assertThat(drift.extra).isEqualTo(2);
             assertThat(drift.different).isEqualTo(1);
             assertThat(drift.missingHistory).isEqualTo(1);
             assertThat(drift.staleHistory).isEqualTo(1);
@@ -117,20 +122,21 @@ class VerifyITCase {
                             tuple("public.items", "extra", List.of("100000")),
                             tuple("public.items", "different", List.of("500")),
                             tuple("public.lines", "missing", List.of("3", "2")),
+                            tuple("public.lines", "extra", List.of("9999", "1")),
                             tuple("public.items", "missing_history", List.of("5")),
                             tuple("public.items", "stale_history", List.of("6")));
             try (Connection t = p.target()) {
                 assertThat(SqlRunner.rows(t, "SELECT status, missing_rows, extra_rows, different_rows, missing_changes,"
                         + " tables_checked, records_scanned > 0 FROM walflow.health_check_state WHERE id = " + drift.checkId))
-                        .containsExactly(List.of("inconsistent", "2", "1", "1", "2", "2", "t"));
+                        .containsExactly(List.of("inconsistent", "2", "2", "1", "2", "2", "t"));
             }
 
             // 3. Repair, while the pipeline keeps running.
             VerifyReport repair = verify(p, "--verify.parallelism", "2", "--repair");
             assertThat(repair.errors).isEmpty();
             assertThat(repair.status()).as("repair report %s", repair.rows).isEqualTo(VerifyReport.Status.REPAIRED);
-            assertThat(repair.mismatches()).isEqualTo(4);
-            assertThat(repair.repaired).isEqualTo(4);
+            assertThat(repair.mismatches()).isEqualTo(5);
+            assertThat(repair.repaired).isEqualTo(5);
             assertThat(repair.syntheticChanges).isEqualTo(2);
             p.awaitTargetEqualsSource("public.items", "public.lines");
             try (Connection t = p.target()) {

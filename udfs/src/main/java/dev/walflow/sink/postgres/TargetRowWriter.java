@@ -32,11 +32,21 @@ public final class TargetRowWriter {
         }
     }
 
-    /** Deletes the row with this primary key (values in the target's key order). */
-    public void delete(Connection c, List<String> key) throws SQLException {
+    /**
+     * Deletes the row with this primary key, given as the values of {@code keyColumns}: a target
+     * created before walflow ran may order its key columns differently from the source.
+     */
+    public void delete(Connection c, List<String> keyColumns, List<String> key) throws SQLException {
+        List<String> targetKey = statements.target().primaryKey();
         try (PreparedStatement ps = c.prepareStatement(statements.deleteByKey())) {
-            for (int i = 0; i < key.size(); i++) {
-                ps.setString(i + 1, key.get(i));
+            for (int k = 0; k < targetKey.size(); k++) {
+                int i = keyColumns.indexOf(targetKey.get(k));
+                if (i < 0) {
+                    throw new IllegalStateException("The primary key of target table " + statements.target().id()
+                            + " has column " + targetKey.get(k) + ", which is not in the source's key " + keyColumns
+                            + "; rows cannot be deleted by key");
+                }
+                ps.setString(k + 1, key.get(i));
             }
             ps.executeUpdate();
         }
