@@ -90,6 +90,21 @@ class ChangeRecordEmitterTest {
     }
 
     @Test
+    void aSplitAssignedAgainNumbersItsReplayedChangesAfresh() throws Exception {
+        ChangeRecordEmitter<String> emitter = emitter();
+        StreamSplitState first = streamAt(Map.of("lsn", "100"));
+        emitter.emitRecord(new SourceRecords(List.of(rowChange("copy-1", 90, 200))), new Collecting(), first);
+        // The split comes back (a failover inside the reader, new tables) at the offset after copy-1.
+        StreamSplitState again = streamAt(first.getStartingOffset().getOffset());
+        emitted.clear();
+
+        emitter.emitRecord(new SourceRecords(List.of(
+                rowChange("copy-1", 90, 200), rowChange("copy-2", 90, 200), rowChange("copy-3", 90, 200))), new Collecting(), again);
+
+        assertThat(emitted).containsExactly("copy-2", "copy-3");
+    }
+
+    @Test
     void aHeartbeatAtACommitResumesBelowTheCommitLsn() throws Exception {
         StreamSplitState state = streamAt(Map.of("lsn", "100"));
 
