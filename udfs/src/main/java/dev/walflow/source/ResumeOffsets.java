@@ -18,16 +18,23 @@ import java.util.Map;
  *   <li>the rows of one multi-row WAL record (COPY) share its LSN: resuming after the first
  *       skips the others (debezium/dbz#1554).</li>
  * </ul>
- * Both resume points are therefore rewritten to one byte below a commit LSN ({@code lsn_commit}),
- * which no message has. Debezium then streams from there, finds the first transaction that
- * commits after {@code lsn_commit} and replays it from its BEGIN; transactions committed at or
- * before it are not sent again. A row change's offset names the commit before its own
- * transaction, so that transaction is replayed whole, and {@link #ORDINAL} with {@code lsn} and
- * {@code lsn_commit} records the {@link Position} up to which it was already emitted: the
- * emitter drops the replayed changes up to there. {@code lsn}, the LSN confirmed to the slot,
- * is left as it was. A logical-decoding message's offset (walflow's heartbeat) is kept as
- * Debezium wrote it: it names the start of the message's own record, which no other message
- * shares, and resuming right after it needs no transaction to commit first.
+ * So walflow writes its own resume points, none of which asks Debezium to find a message by
+ * its LSN:
+ * <ul>
+ *   <li>after a row change, {@code lsn_commit} is the commit before the change's transaction
+ *       and {@code lsn_proc} one byte below it, an LSN no message has. Debezium then streams
+ *       from there, finds the first transaction that commits after {@code lsn_commit}, this
+ *       one, and replays it from its BEGIN; {@link #ORDINAL} with {@code lsn} and {@code
+ *       lsn_commit} records the {@link Position} up to which it was already emitted, and the
+ *       emitter drops the replayed changes up to there;</li>
+ *   <li>at a COMMIT (a heartbeat after it), neither is kept: Debezium then resumes with the
+ *       first message PostgreSQL sends from {@code lsn}, the COMMIT's end, and PostgreSQL sends
+ *       exactly the transactions that commit after it. No later commit has to be waited for,
+ *       so a quiet database resumes at once;</li>
+ *   <li>a logical-decoding message's offset (walflow's heartbeat) is kept as Debezium wrote it:
+ *       it names the start of the message's own record, which no other message shares.</li>
+ * </ul>
+ * {@code lsn}, the LSN confirmed to the slot, is never changed.
  */
 final class ResumeOffsets {
 
@@ -53,9 +60,7 @@ final class ResumeOffsets {
      * inside a transaction (the last row change's offset says more), or still at the
      * logical-decoding message {@code current} names. Otherwise the heartbeat stands at a
      * COMMIT, where Debezium puts {@code lsn}, {@code lsn_proc} and {@code lsn_commit} all at the
-     * COMMIT's end, and resuming must start below it. A message's offset looks the same but
-     * names the start of the message's own record, which no other message shares, so it is
-     * kept as Debezium wrote it.
+     * COMMIT's end. (A message's offset looks the same; it is the one {@code current} holds.)
      */
     static Map<String, String> afterHeartbeat(Map<String, ?> offset, Map<String, String> current) {
         String processed = string(offset.get(PROCESSED));
@@ -67,7 +72,9 @@ final class ResumeOffsets {
             return null;
         }
         Map<String, String> resumable = strings(offset);
-        resumable.put(PROCESSED, Long.toString(Long.parseLong(commit) - 1));
+        resumable.put(LSN, commit);
+        resumable.remove(PROCESSED);
+        resumable.remove(COMMIT);
         return resumable;
     }
 
