@@ -111,22 +111,27 @@ final class ChangeLedger {
         }
     }
 
+    /** Up to {@code limit} produced (id, version) pairs of inserts and updates not in change_history. */
+    private List<List<String>> missingInHistory(int limit) throws SQLException {
+        try (Connection t = p.target(); Connection src = p.source()) {
+            java.util.Set<List<String>> inHistory = new java.util.HashSet<>(SqlRunner.rows(t,
+                    "SELECT data->>'id', data->>'version' FROM walflow.change_history WHERE operation IN ('INSERT', 'UPDATE')"));
+            List<List<String>> missing = new java.util.ArrayList<>();
+            for (List<String> row : SqlRunner.rows(src, "SELECT id::text, version::text FROM produced WHERE op <> 'DELETE' ORDER BY id, version")) {
+                if (!inHistory.contains(row) && missing.size() < limit) {
+                    missing.add(row);
+                }
+            }
+            return missing;
+        }
+    }
+
     /** Target equals source; nothing applied twice; every change in change_history exactly once. */
     void assertExactlyOnce() throws Exception {
         p.awaitTargetEqualsSource(TABLE);
         Pipeline.diagnostics = () -> {
             try (Connection t = p.target()) {
-                java.util.Set<List<String>> inHistory = new java.util.HashSet<>(SqlRunner.rows(t,
-                        "SELECT data->>'id', data->>'version' FROM walflow.change_history WHERE operation IN ('INSERT', 'UPDATE')"));
-                List<List<String>> missing = new java.util.ArrayList<>();
-                try (Connection src = p.source()) {
-                    for (List<String> row : SqlRunner.rows(src, "SELECT id::text, version::text FROM produced WHERE op <> 'DELETE' ORDER BY id, version")) {
-                        if (!inHistory.contains(row) && missing.size() < 15) {
-                            missing.add(row);
-                        }
-                    }
-                }
-                return "missing in history " + missing + "; history " + SqlRunner.rows(t, "SELECT operation, count(*), count(DISTINCT (lsn, change_lsn, ordinal)) FROM walflow.change_history GROUP BY 1 ORDER BY 1")
+                return "missing in history " + missingInHistory(15) + "; history " + SqlRunner.rows(t, "SELECT operation, count(*), count(DISTINCT (lsn, change_lsn, ordinal)) FROM walflow.change_history GROUP BY 1 ORDER BY 1")
                         + " prepared " + SqlRunner.rows(t, "SELECT gid FROM pg_prepared_xacts")
                         + " progress " + SqlRunner.rows(t, "SELECT * FROM walflow.progress");
             } catch (SQLException e) {
