@@ -98,7 +98,7 @@ class ExactlyOnceITCase {
     }
 
     /**
-     * Rows change while two readers snapshot the table in small chunks. Per row, the changes
+     * Rows change while two readers snapshot 50,000 rows in 200-row chunks. Per row, the changes
      * streamed after its chunk's start land after its snapshot row, so the target ends equal to
      * the source; the changes streamed once the snapshot is done reach change_history exactly
      * once. (Changes made while a row's chunk was read are folded into its snapshot row or
@@ -112,9 +112,17 @@ class ExactlyOnceITCase {
                 .param("source.snapshot.chunk-size", "200")
                 .param("sink.postgres.parallelism", "2")) {
             ChangeLedger ledger = new ChangeLedger(p);
-            ledger.create(20_000);
+            ledger.create(50_000);
             p.start();
-            ledger.write(300);
+            // Write once the snapshot has begun, so that the writes overlap its chunks.
+            Pipeline.await("the snapshot to begin", () -> {
+                try (Connection t = p.target()) {
+                    return SqlRunner.queryLong(t, "SELECT count(*) FROM ledger") > 0;
+                } catch (java.sql.SQLException e) {
+                    return false;
+                }
+            });
+            ledger.write(200, 10);
             p.awaitTargetEqualsSource(ChangeLedger.TABLE);
             try (Connection t = p.target()) {
                 assertThat(SqlRunner.queryLong(t, "SELECT count(*) FROM (SELECT row_key FROM walflow.change_history"
