@@ -30,9 +30,6 @@ public final class ChangeEventDeserializer implements PositionedDeserializer<Cha
     /** Tables with REPLICA IDENTITY FULL, whose old rows the WAL carries whole. */
     private final Set<String> fullIdentityTables;
 
-    /** Places streamed changes when no emitter does (records deserialized on their own). */
-    private transient StreamPositions positions;
-
     /** Column names and version per row schema: Debezium reuses one schema object per table version. */
     private transient Map<Schema, RowShape> shapes;
 
@@ -49,7 +46,7 @@ public final class ChangeEventDeserializer implements PositionedDeserializer<Cha
         deserialize(record, null, out);
     }
 
-    /** @param position where a streamed change stands, or null to place it here */
+    /** @param position where a streamed change stands (from {@link ChangeRecordEmitter}); null for snapshot rows */
     @Override
     public void deserialize(SourceRecord record, Position position, Collector<ChangeEvent> out) {
         if (!(record.value() instanceof Struct)) {
@@ -105,10 +102,9 @@ public final class ChangeEventDeserializer implements PositionedDeserializer<Cha
             event.commitMicros = 0;
         } else {
             if (position == null) {
-                if (positions == null) {
-                    positions = new StreamPositions();
-                }
-                position = positions.next(source);
+                // Only the emitter follows the whole stream, which numbering changes needs.
+                throw new IllegalStateException("A streamed change of " + event.table
+                        + " reached the deserializer without its position; the source must emit through ChangeRecordEmitter");
             }
             event.position = position;
             Long txId = source.getInt64("txId");

@@ -115,13 +115,7 @@ class ExactlyOnceITCase {
             ledger.create(50_000);
             p.start();
             // Write once the snapshot has begun, so that the writes overlap its chunks.
-            Pipeline.await("the snapshot to begin", () -> {
-                try (Connection t = p.target()) {
-                    return SqlRunner.queryLong(t, "SELECT count(*) FROM ledger") > 0;
-                } catch (java.sql.SQLException e) {
-                    return false;
-                }
-            });
+            Pipeline.await("the snapshot to begin", () -> targetRows(p) > 0);
             ledger.write(200, 10);
             p.awaitTargetEqualsSource(ChangeLedger.TABLE);
             try (Connection t = p.target()) {

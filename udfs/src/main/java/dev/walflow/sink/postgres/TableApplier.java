@@ -2,6 +2,7 @@ package dev.walflow.sink.postgres;
 
 import dev.walflow.model.ChangeEvent;
 import dev.walflow.model.Operation;
+import dev.walflow.schema.TableInfo;
 
 import dev.walflow.sink.txn.StatementCache;
 import java.sql.Array;
@@ -171,21 +172,26 @@ final class TableApplier {
 
     /** Binds the primary-key values in the target's key order, starting at parameter {@code p}. */
     private void bindKey(PreparedStatement ps, int p, ChangeEvent e) throws SQLException {
-        List<String> targetKey = statements.target().primaryKey();
-        for (int k = 0; k < targetKey.size(); k++) {
-            ps.setString(p + k, keyValue(e, targetKey.get(k)));
-        }
+        bindKey(ps, p, statements.target(), Arrays.asList(e.keyColumns), Arrays.asList(e.key));
     }
 
-    private static String keyValue(ChangeEvent e, String column) {
-        for (int i = 0; i < e.keyColumns.length; i++) {
-            if (e.keyColumns[i].equals(column)) {
-                return e.key[i];
-            }
-        }
-        throw new IllegalStateException(
-                "Change of " + e.table + " carries no value for key column " + column
+    /**
+     * Binds a primary key given as the values of {@code keyColumns}, in any order, in the
+     * target's key order from parameter {@code p}: a target created before walflow may order its
+     * key columns differently from the source.
+     */
+    static void bindKey(PreparedStatement ps, int p, TableInfo target, List<String> keyColumns, List<String> key)
+            throws SQLException {
+        List<String> targetKey = target.primaryKey();
+        for (int k = 0; k < targetKey.size(); k++) {
+            int i = keyColumns.indexOf(targetKey.get(k));
+            if (i < 0) {
+                throw new IllegalStateException("No value for key column " + targetKey.get(k) + " of target table "
+                        + target.id() + " among the source's key " + keyColumns
                         + "; the target's primary key differs from the source's");
+            }
+            ps.setString(p + k, key.get(i));
+        }
     }
 
     private static List<String> presentColumns(ChangeEvent e) {

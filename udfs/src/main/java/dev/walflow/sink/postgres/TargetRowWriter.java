@@ -37,17 +37,8 @@ public final class TargetRowWriter {
      * created before walflow ran may order its key columns differently from the source.
      */
     public void delete(Connection c, List<String> keyColumns, List<String> key) throws SQLException {
-        List<String> targetKey = statements.target().primaryKey();
         try (PreparedStatement ps = c.prepareStatement(statements.deleteByKey())) {
-            for (int k = 0; k < targetKey.size(); k++) {
-                int i = keyColumns.indexOf(targetKey.get(k));
-                if (i < 0) {
-                    throw new IllegalStateException("The primary key of target table " + statements.target().id()
-                            + " has column " + targetKey.get(k) + ", which is not in the source's key " + keyColumns
-                            + "; rows cannot be deleted by key");
-                }
-                ps.setString(k + 1, key.get(i));
-            }
+            TableApplier.bindKey(ps, 1, statements.target(), keyColumns, key);
             ps.executeUpdate();
         }
     }
