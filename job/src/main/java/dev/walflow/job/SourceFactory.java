@@ -67,7 +67,7 @@ public final class SourceFactory {
                 .serverTimeZone("UTC")
                 .debeziumProperties(debeziumProperties(config))
                 .deserializer(deserializer);
-        return PostgresCdcSource.of(builder, deserializer);
+        return PostgresCdcSource.of(builder, deserializer, config.get(SourceOptions.SNAPSHOT_COPY));
     }
 
     /**

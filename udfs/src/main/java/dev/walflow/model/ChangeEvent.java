@@ -1,12 +1,15 @@
 package dev.walflow.model;
 
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
 import java.util.Arrays;
 
 /**
  * One captured change, with every value in PostgreSQL's text form (NULL as {@code null}), so it
- * can be written back with {@code ?::type} exactly. A Flink POJO of native types only: the job
- * disables generic types, so a field that would fall back to Kryo fails at start.
+ * can be written back with {@code ?::type} exactly. Flink serializes it with {@link
+ * ChangeEventSerializer} (a field added here must be added there too).
  */
+@TypeInfo(ChangeEventTypeInfo.Factory.class)
 public final class ChangeEvent {
 
     /** Marks a value absent from the WAL (unchanged TOAST). NUL never occurs in PostgreSQL text. */

@@ -14,16 +14,16 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 
 /**
  * Turns Flink CDC's Debezium records into {@link ChangeEvent}s. Values arrive already as
  * PostgreSQL text (see {@link PgTextConverter}); this class adds the operation, key and
  * {@link Position}, which {@link ChangeRecordEmitter} hands it for streamed changes.
  */
-public final class ChangeEventDeserializer implements PositionedDeserializer<ChangeEvent> {
+public final class ChangeEventDeserializer
+        implements PositionedDeserializer<ChangeEvent>, SnapshotRowDeserializer<ChangeEvent> {
 
     private static final long serialVersionUID = 1L;
 
@@ -44,6 +44,11 @@ public final class ChangeEventDeserializer implements PositionedDeserializer<Cha
     @Override
     public void deserialize(SourceRecord record, Collector<ChangeEvent> out) {
         deserialize(record, null, out);
+    }
+
+    @Override
+    public void deserialize(SnapshotRow row, Collector<ChangeEvent> out) {
+        out.collect(row.event());
     }
 
     /** @param position where a streamed change stands (from {@link ChangeRecordEmitter}); null for snapshot rows */

@@ -27,7 +27,8 @@ import static org.apache.flink.cdc.connectors.base.utils.SourceRecordUtils.isHea
  * changes at or before the offset's position were emitted before the checkpoint and are
  * dropped; since positions only grow along the stream, that test needs no other state.
  *
- * <p>Row changes, nearly every record, take a short path: the inherited emitter first asks
+ * <p>Snapshot rows read with COPY ({@link SnapshotRow}) arrive as events already and go straight
+ * to the deserializer. Row changes, nearly every record, take a short path: the inherited emitter first asks
  * whether each record is a schema change with {@code String.matches}, compiling a regular
  * expression per record (13 % of the source thread in the streaming profile, BENCHMARKS.md).
  * Everything else (watermarks, heartbeats, schema changes, snapshot rows' bookkeeping) takes
@@ -56,6 +57,10 @@ public final class ChangeRecordEmitter<T> extends IncrementalSourceRecordEmitter
     @Override
     protected void processElement(SourceRecord element, SourceOutput<T> output, SourceSplitState splitState)
             throws Exception {
+        if (element.value() instanceof SnapshotRow) {
+            emitSnapshotRow((SnapshotRow) element.value(), output);
+            return;
+        }
         boolean rowChange = isRowChange(element);
         if (!splitState.isStreamSplitState()) {
             if (rowChange) {
@@ -102,6 +107,19 @@ public final class ChangeRecordEmitter<T> extends IncrementalSourceRecordEmitter
         } else {
             emitElement(element, output);
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void emitSnapshotRow(SnapshotRow row, SourceOutput<T> output) throws Exception {
+        if (!(debeziumDeserializationSchema instanceof SnapshotRowDeserializer)) {
+            throw new IllegalStateException("Snapshot rows read with COPY need a deserializer that implements "
+                    + SnapshotRowDeserializer.class.getSimpleName() + "; "
+                    + debeziumDeserializationSchema.getClass().getName() + " does not");
+        }
+        sourceReaderMetrics.markRecord();
+        outputCollector.output = output;
+        outputCollector.currentMessageTimestamp = null;
+        ((SnapshotRowDeserializer<T>) debeziumDeserializationSchema).deserialize(row, outputCollector);
     }
 
     private Position emittedThrough(Offset offset) {

@@ -10,6 +10,7 @@ import java.math.BigInteger;
 import java.math.RoundingMode;
 import java.sql.Array;
 import java.sql.SQLException;
+import java.sql.SQLXML;
 import java.sql.Time;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -99,6 +100,14 @@ public final class PgText {
         if (value instanceof PGobject) {
             return ((PGobject) value).getValue();
         }
+        if (value instanceof SQLXML) {
+            // The driver's xml object (snapshot reads); its toString is not the document.
+            try {
+                return ((SQLXML) value).getString();
+            } catch (SQLException e) {
+                throw new IllegalStateException("Failed to read an xml value", e);
+            }
+        }
         if (value instanceof BigDecimal) {
             return ((BigDecimal) value).toPlainString();
         }
@@ -136,7 +145,7 @@ public final class PgText {
         }
     }
 
-    private static String formatDouble(double d) {
+    static String formatDouble(double d) {
         if (Double.isNaN(d)) {
             return "NaN";
         }
@@ -146,7 +155,7 @@ public final class PgText {
         return Double.toString(d);
     }
 
-    private static String formatFloat(float f) {
+    static String formatFloat(float f) {
         if (Float.isNaN(f)) {
             return "NaN";
         }

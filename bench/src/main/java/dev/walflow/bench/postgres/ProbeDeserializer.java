@@ -1,6 +1,8 @@
 package dev.walflow.bench.postgres;
 
 import dev.walflow.model.ChangeEvent;
+import dev.walflow.source.SnapshotRow;
+import dev.walflow.source.SnapshotRowDeserializer;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.cdc.debezium.DebeziumDeserializationSchema;
 import org.apache.flink.util.Collector;
@@ -12,7 +14,8 @@ import org.apache.kafka.connect.source.SourceRecord;
  * marker's key) in {@link StageProbe}, and emit nothing. A source with it measures the
  * connector alone.
  */
-final class ProbeDeserializer implements DebeziumDeserializationSchema<ChangeEvent> {
+final class ProbeDeserializer
+        implements DebeziumDeserializationSchema<ChangeEvent>, SnapshotRowDeserializer<ChangeEvent> {
 
     private static final long serialVersionUID = 1L;
 
@@ -29,6 +32,12 @@ final class ProbeDeserializer implements DebeziumDeserializationSchema<ChangeEve
             key = String.valueOf(k.get("id"));
         }
         StageProbe.seen(table, key);
+    }
+
+    /** A snapshot row read with COPY arrives built; only its table is noted (markers are never snapshotted). */
+    @Override
+    public void deserialize(SnapshotRow row, Collector<ChangeEvent> out) throws InterruptedException {
+        StageProbe.seen(row.event().table, null);
     }
 
     @Override

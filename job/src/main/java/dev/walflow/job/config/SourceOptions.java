@@ -81,6 +81,16 @@ public final class SourceOptions {
                     .defaultValue(5_000)
                     .withDescription("Rows fetched per round trip while reading a snapshot chunk.");
 
+    public static final ConfigOption<Boolean> SNAPSHOT_COPY =
+            ConfigOptions.key("source.snapshot.copy")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "Read snapshot chunks with COPY ... TO STDOUT, whose text is already the form walflow carries, instead"
+                                    + " of the connector's row-by-row conversion. Tables with a column type COPY prints differently"
+                                    + " from the streamed value (money, interval, arrays, bit strings, time with time zone,"
+                                    + " enums and other types) keep the connector's read either way.");
+
     public static final ConfigOption<Duration> POLL_INTERVAL =
             ConfigOptions.key("source.poll-interval")
                     .durationType()

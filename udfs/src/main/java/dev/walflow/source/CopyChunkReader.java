@@ -1,0 +1,289 @@
+package dev.walflow.source;
+
+import dev.walflow.model.ChangeEvent;
+import dev.walflow.model.Operation;
+import dev.walflow.model.Position;
+import io.debezium.relational.Column;
+import io.debezium.relational.Table;
+import io.debezium.relational.TableSchema;
+import org.apache.flink.cdc.connectors.base.source.meta.split.SnapshotSplit;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyOut;
+
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Reads one snapshot chunk as {@code COPY (SELECT ... WHERE chunk range) TO STDOUT} and turns
+ * each row into a snapshot {@link ChangeEvent}.
+ *
+ * <p>Why: Flink CDC reads every value with {@code ResultSet.getObject}, Debezium builds a
+ * struct per row with a source block (a JSON {@code sequence} each time), and {@link
+ * PgTextConverter} formats the values back into text; that was most of the job's CPU per
+ * snapshot row (BENCHMARKS.md). COPY's text format already is the PostgreSQL text walflow
+ * carries. Only tables whose every column type prints the same text as {@link PgText} gives
+ * the streamed value are read this way (a few types are normalized here); {@link #forSplit}
+ * returns null for the others, which keep the connector's path.
+ */
+final class CopyChunkReader {
+
+    /** Column types whose COPY text (UTC, hex bytea) is the text {@link PgText} gives them. */
+    private static final Set<String> SAME_TEXT = Set.of(
+            "int2", "int4", "int8", "oid", "numeric", "text", "varchar", "bpchar", "name", "uuid",
+            "json", "jsonb", "xml", "bytea", "date", "timestamp", "timestamptz", "time",
+            "inet", "cidr", "macaddr", "macaddr8");
+
+    /** Chunk-key types whose bounds (numbers, strings, UUIDs from the splitter) print as literals. */
+    private static final Set<String> LITERAL_KEYS = Set.of(
+            "int2", "int4", "int8", "oid", "numeric", "text", "varchar", "bpchar", "uuid");
+
+    private static final Pattern PLAIN_TYPE = Pattern.compile("[a-z0-9_]+");
+
+    /** How a column's COPY text becomes walflow's text. */
+    private enum Text { SAME, BOOL, FLOAT4, FLOAT8 }
+
+    /** Receives each row's event; false stops the read (the task was closed). */
+    interface RowSink {
+        boolean accept(ChangeEvent event) throws InterruptedException;
+    }
+
+    private final String table;
+    private final String sql;
+    private final String[] columns;
+    private final Text[] text;
+    private final String[] keyColumns;
+    private final int[] keyIndexes;
+    private final int schemaVersion;
+
+    private CopyChunkReader(String table, String sql, String[] columns, Text[] text, String[] keyColumns, int[] keyIndexes) {
+        this.table = table;
+        this.sql = sql;
+        this.columns = columns;
+        this.text = text;
+        this.keyColumns = keyColumns;
+        this.keyIndexes = keyIndexes;
+        // As ChangeEventDeserializer versions a row schema: by its column names.
+        this.schemaVersion = Arrays.hashCode(columns);
+    }
+
+    /**
+     * The reader for {@code split}, or null when its table or chunk bounds need the connector's
+     * path; {@link #unsupported} says why.
+     */
+    static CopyChunkReader forSplit(Table table, TableSchema schema, SnapshotSplit split) {
+        if (unsupported(table, schema, split) != null) {
+            return null;
+        }
+        List<Field> fields = schema.valueSchema().fields();
+        String[] columns = new String[fields.size()];
+        Text[] text = new Text[fields.size()];
+        StringBuilder select = new StringBuilder("SELECT ");
+        for (int i = 0; i < columns.length; i++) {
+            columns[i] = fields.get(i).name();
+            text[i] = textOf(table.columnWithName(columns[i]).typeName());
+            select.append(i == 0 ? "" : ", ").append(quote(columns[i]));
+        }
+        select.append(" FROM ").append(quote(table.id().schema())).append('.').append(quote(table.id().table()));
+        String where = rangeCondition(table, split);
+        if (!where.isEmpty()) {
+            select.append(" WHERE ").append(where);
+        }
+        Schema keySchema = schema.keySchema();
+        List<Field> keyFields = keySchema == null ? List.of() : keySchema.fields();
+        String[] keyColumns = new String[keyFields.size()];
+        int[] keyIndexes = new int[keyFields.size()];
+        for (int k = 0; k < keyColumns.length; k++) {
+            keyColumns[k] = keyFields.get(k).name();
+            keyIndexes[k] = Arrays.asList(columns).indexOf(keyColumns[k]);
+        }
+        String name = table.id().schema() + "." + table.id().table();
+        return new CopyChunkReader(name, "COPY (" + select + ") TO STDOUT", columns, text, keyColumns, keyIndexes);
+    }
+
+    /** Why {@code split} cannot be read with COPY, or null when it can. */
+    static String unsupported(Table table, TableSchema schema, SnapshotSplit split) {
+        for (Field field : schema.valueSchema().fields()) {
+            Column column = table.columnWithName(field.name());
+            if (column == null) {
+                return "column " + field.name() + " is not in the table's definition";
+            }
+            if (textOf(column.typeName()) == null) {
+                return "column " + field.name() + " has type " + column.typeName();
+            }
+        }
+        if (schema.keySchema() != null) {
+            for (Field key : schema.keySchema().fields()) {
+                if (schema.valueSchema().field(key.name()) == null) {
+                    return "key column " + key.name() + " is not captured";
+                }
+            }
+        }
+        List<String> chunkKey = split.getSplitKeyType().getFieldNames();
+        if (split.getSplitStart() == null && split.getSplitEnd() == null) {
+            return null; // the whole table in one chunk
+        }
+        if (chunkKey.size() != 1) {
+            return "the chunk key has " + chunkKey.size() + " columns";
+        }
+        Column column = table.columnWithName(chunkKey.get(0));
+        if (column == null || !LITERAL_KEYS.contains(column.typeName())) {
+            return "chunk key " + chunkKey.get(0) + " has type " + (column == null ? "unknown" : column.typeName());
+        }
+        for (Object[] bound : new Object[][] {split.getSplitStart(), split.getSplitEnd()}) {
+            if (bound != null && (bound.length != 1 || literalText(bound[0]) == null)) {
+                return "a chunk bound is " + Arrays.toString(bound);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Streams the chunk's rows to {@code sink} inside a transaction that fixes the settings the
+     * text depends on (time zone, bytea and float output).
+     *
+     * @return rows read
+     */
+    long read(Connection connection, RowSink sink) throws SQLException, InterruptedException {
+        boolean autoCommit = connection.getAutoCommit();
+        if (autoCommit) {
+            connection.setAutoCommit(false);
+        }
+        boolean committed = false;
+        long rows = 0;
+        try {
+            try (Statement settings = connection.createStatement()) {
+                settings.execute("SET LOCAL TimeZone TO 'UTC'; SET LOCAL bytea_output TO 'hex'; SET LOCAL extra_float_digits TO 3");
+            }
+            CopyOut copy = connection.unwrap(PGConnection.class).getCopyAPI().copyOut(sql);
+            try {
+                byte[] row;
+                while ((row = copy.readFromCopy()) != null) {
+                    rows++;
+                    if (!sink.accept(event(row, rows))) {
+                        break;
+                    }
+                }
+            } finally {
+                if (copy.isActive()) {
+                    copy.cancelCopy();
+                }
+            }
+            connection.commit();
+            committed = true;
+        } finally {
+            if (!committed) {
+                connection.rollback();
+            }
+            if (autoCommit) {
+                connection.setAutoCommit(true);
+            }
+        }
+        return rows;
+    }
+
+    private ChangeEvent event(byte[] row, long rowNumber) {
+        String[] values;
+        try {
+            values = CopyTextRow.parse(row, columns.length);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("Snapshot of " + table + ": row " + rowNumber + " of the chunk: " + e.getMessage(), e);
+        }
+        for (int i = 0; i < values.length; i++) {
+            if (text[i] != Text.SAME && values[i] != null) {
+                values[i] = normalize(text[i], values[i]);
+            }
+        }
+        ChangeEvent event = new ChangeEvent();
+        event.table = table;
+        event.op = Operation.SNAPSHOT;
+        event.position = Position.SNAPSHOT;
+        event.schemaVersion = schemaVersion;
+        event.columns = columns;
+        event.keyColumns = keyColumns;
+        event.key = new String[keyIndexes.length];
+        for (int k = 0; k < keyIndexes.length; k++) {
+            event.key[k] = values[keyIndexes[k]];
+        }
+        event.after = values;
+        return event;
+    }
+
+    String sql() {
+        return sql;
+    }
+
+    private static String normalize(Text kind, String value) {
+        return switch (kind) {
+            case BOOL -> "t".equals(value) ? "true" : "false";
+            case FLOAT4 -> PgText.formatFloat(Float.parseFloat(value));
+            case FLOAT8 -> PgText.formatDouble(Double.parseDouble(value));
+            case SAME -> value;
+        };
+    }
+
+    private static Text textOf(String typeName) {
+        if (SAME_TEXT.contains(typeName)) {
+            return Text.SAME;
+        }
+        return switch (typeName) {
+            case "bool" -> Text.BOOL;
+            case "float4" -> Text.FLOAT4;
+            case "float8" -> Text.FLOAT8;
+            default -> null;
+        };
+    }
+
+    /** Flink CDC's chunk range: {@code start <= key < end}, either side open when absent. */
+    private static String rangeCondition(Table table, SnapshotSplit split) {
+        if (split.getSplitStart() == null && split.getSplitEnd() == null) {
+            return "";
+        }
+        String key = split.getSplitKeyType().getFieldNames().get(0);
+        String type = table.columnWithName(key).typeName();
+        StringBuilder where = new StringBuilder();
+        if (split.getSplitStart() != null) {
+            where.append(quote(key)).append(" >= ").append(literal(split.getSplitStart()[0], type));
+        }
+        if (split.getSplitEnd() != null) {
+            where.append(where.length() == 0 ? "" : " AND ")
+                    .append(quote(key)).append(" < ").append(literal(split.getSplitEnd()[0], type));
+        }
+        return where.toString();
+    }
+
+    private static String literalText(Object bound) {
+        if (bound instanceof BigDecimal) {
+            return ((BigDecimal) bound).toPlainString();
+        }
+        if (bound instanceof Number || bound instanceof String || bound instanceof UUID) {
+            return bound.toString();
+        }
+        return null;
+    }
+
+    /** A dollar-quoted literal (immune to standard_conforming_strings) cast to the key's type. */
+    static String literal(Object bound, String type) {
+        if (!PLAIN_TYPE.matcher(type).matches()) {
+            throw new IllegalArgumentException("Chunk key type " + type + " cannot be written as a cast");
+        }
+        String text = literalText(bound);
+        String tag = "$w$";
+        for (int n = 0; text.contains(tag); n++) {
+            tag = "$w" + n + "$";
+        }
+        return tag + text + tag + "::" + type;
+    }
+
+    static String quote(String identifier) {
+        return '"' + identifier.replace("\"", "\"\"") + '"';
+    }
+}
