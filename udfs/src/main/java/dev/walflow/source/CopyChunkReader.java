@@ -157,7 +157,6 @@ final class CopyChunkReader {
         if (autoCommit) {
             connection.setAutoCommit(false);
         }
-        boolean committed = false;
         long rows = 0;
         try {
             try (Statement settings = connection.createStatement()) {
@@ -178,14 +177,16 @@ final class CopyChunkReader {
                 }
             }
             connection.commit();
-            committed = true;
-        } finally {
-            if (!committed) {
+        } catch (SQLException | InterruptedException | RuntimeException e) {
+            try {
                 connection.rollback();
+            } catch (SQLException closed) {
+                e.addSuppressed(closed); // a cancelled task's connection may be gone; the cause is e
             }
-            if (autoCommit) {
-                connection.setAutoCommit(true);
-            }
+            throw e;
+        }
+        if (autoCommit) {
+            connection.setAutoCommit(true);
         }
         return rows;
     }

@@ -8,10 +8,12 @@ import io.debezium.relational.TableSchema;
 import org.apache.flink.cdc.connectors.base.source.meta.split.SnapshotSplit;
 import org.apache.flink.cdc.connectors.postgres.source.fetch.PostgresScanFetchTask;
 import org.apache.flink.cdc.connectors.postgres.source.fetch.PostgresSourceFetchTaskContext;
+import org.apache.flink.util.FlinkRuntimeException;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.sql.SQLException;
 import java.util.Map;
 import java.util.Set;
 
@@ -56,14 +58,20 @@ public final class CopySnapshotFetchTask extends PostgresScanFetchTask {
         Map<String, ?> partition = ctx.getPartition().getSourcePartition();
         String topic = id.toString();
         long started = System.nanoTime();
-        long rows = reader.read(ctx.getConnection().connection(), event -> {
-            if (!taskRunning) {
-                return false;
-            }
-            queue.enqueue(new DataChangeEvent(
-                    new SourceRecord(partition, Map.of(), topic, null, null, null, null, new SnapshotRow(event))));
-            return true;
-        });
+        long rows;
+        try {
+            rows = reader.read(ctx.getConnection().connection(), event -> {
+                if (!taskRunning) {
+                    return false;
+                }
+                queue.enqueue(new DataChangeEvent(
+                        new SourceRecord(partition, Map.of(), topic, null, null, null, null, new SnapshotRow(event))));
+                return true;
+            });
+        } catch (SQLException e) {
+            throw new FlinkRuntimeException("Snapshot of " + id + ", split " + snapshotSplit.splitId() + ": " + reader.sql()
+                    + " failed: " + e.getMessage(), e);
+        }
         LOG.info("Read {} rows of snapshot split {} with COPY in {} ms",
                 rows, snapshotSplit.splitId(), (System.nanoTime() - started) / 1_000_000);
     }
