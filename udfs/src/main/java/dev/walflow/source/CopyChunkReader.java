@@ -31,8 +31,8 @@ import java.util.regex.Pattern;
  * PgTextConverter} formats the values back into text; that was most of the job's CPU per
  * snapshot row (BENCHMARKS.md). COPY's text format already is the PostgreSQL text walflow
  * carries. Only tables whose every column type prints the same text as {@link PgText} gives
- * the streamed value are read this way (a few types are normalized here); {@link #forSplit}
- * returns null for the others, which keep the connector's path.
+ * the streamed value are read this way (a few types are normalized here); {@link #unsupported}
+ * names what keeps the others on the connector's path.
  */
 final class CopyChunkReader {
 
@@ -75,14 +75,8 @@ final class CopyChunkReader {
         this.schemaVersion = Arrays.hashCode(columns);
     }
 
-    /**
-     * The reader for {@code split}, or null when its table or chunk bounds need the connector's
-     * path; {@link #unsupported} says why.
-     */
+    /** The reader for {@code split}, which {@link #unsupported} has found COPY can read. */
     static CopyChunkReader forSplit(Table table, TableSchema schema, SnapshotSplit split) {
-        if (unsupported(table, schema, split) != null) {
-            return null;
-        }
         List<Field> fields = schema.valueSchema().fields();
         String[] columns = new String[fields.size()];
         Text[] text = new Text[fields.size()];
