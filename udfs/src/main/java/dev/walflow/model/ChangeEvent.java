@@ -84,8 +84,8 @@ public final class ChangeEvent {
 
     /** True when some value of {@link #after} is an unchanged TOAST column. */
     public boolean hasUnchangedToast() {
-        if (after == null) {
-            return false;
+        if (after == null || op == Operation.SNAPSHOT) {
+            return false; // a snapshot row is read whole
         }
         for (String v : after) {
             if (UNCHANGED_TOAST.equals(v)) {

@@ -1,13 +1,16 @@
 package dev.walflow.model;
 
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
+import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.core.memory.DataOutputView;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Flink's serializer for {@link ChangeEvent} between tasks: strings as UTF-8 bytes behind a
@@ -18,14 +21,47 @@ import java.nio.charset.StandardCharsets;
  * per thread, took over half the sink thread during a snapshot (BENCHMARKS.md). UTF-8 encoding
  * and decoding of the mostly-ASCII values walflow carries are bulk copies in the JDK.
  *
+ * <p>Column and key-column names, the same for every event of a table version, go as one block
+ * of bytes. The last block written is kept with the array it came from, and the last block read
+ * with the array it gave: consecutive events of a table then share one names array on each side
+ * (no strings decoded, and their hash codes computed once where the sink groups rows by them).
+ * That state is why every thread has its own instance ({@link #duplicate}).
+ *
  * <p>ChangeEvent is never kept in state, so the format only has to match between the tasks of
  * one job; the snapshot still has a version for the day it is.
  */
-public final class ChangeEventSerializer extends TypeSerializerSingleton<ChangeEvent> {
+public final class ChangeEventSerializer extends TypeSerializer<ChangeEvent> {
 
     private static final long serialVersionUID = 1L;
 
-    public static final ChangeEventSerializer INSTANCE = new ChangeEventSerializer();
+    private transient NamesCache columnsCache;
+    private transient NamesCache keyColumnsCache;
+
+    /** The last names array written or read, and its encoded block. */
+    private static final class NamesCache {
+        String[] written;
+        byte[] writtenBlock;
+        final DataOutputSerializer encoder = new DataOutputSerializer(256);
+        byte[] readBlock = new byte[0];
+        int readLength = -1;
+        String[] read;
+        byte[] scratch = new byte[256];
+    }
+
+    @Override
+    public TypeSerializer<ChangeEvent> duplicate() {
+        return new ChangeEventSerializer();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ChangeEventSerializer;
+    }
+
+    @Override
+    public int hashCode() {
+        return ChangeEventSerializer.class.hashCode();
+    }
 
     private static final Operation[] OPERATIONS = Operation.values();
 
@@ -71,8 +107,8 @@ public final class ChangeEventSerializer extends TypeSerializerSingleton<ChangeE
         out.writeLong(e.commitMicros);
         out.writeInt(e.schemaVersion);
         writeString(e.originClientId, out);
-        writeStrings(e.columns, out);
-        writeStrings(e.keyColumns, out);
+        writeNames(e.columns, columnsCache(), out);
+        writeNames(e.keyColumns, keyColumnsCache(), out);
         writeStrings(e.key, out);
         writeStrings(e.before, out);
         writeStrings(e.after, out);
@@ -92,8 +128,8 @@ public final class ChangeEventSerializer extends TypeSerializerSingleton<ChangeE
         e.commitMicros = in.readLong();
         e.schemaVersion = in.readInt();
         e.originClientId = readString(in);
-        e.columns = readStrings(in);
-        e.keyColumns = readStrings(in);
+        e.columns = readNames(in, columnsCache());
+        e.keyColumns = readNames(in, keyColumnsCache());
         e.key = readStrings(in);
         e.before = readStrings(in);
         e.after = readStrings(in);
@@ -119,8 +155,55 @@ public final class ChangeEventSerializer extends TypeSerializerSingleton<ChangeE
     /** Snapshot of the (stateless) serializer. */
     public static final class ChangeEventSerializerSnapshot extends SimpleTypeSerializerSnapshot<ChangeEvent> {
         public ChangeEventSerializerSnapshot() {
-            super(() -> INSTANCE);
+            super(ChangeEventSerializer::new);
         }
+    }
+
+    private NamesCache columnsCache() {
+        if (columnsCache == null) {
+            columnsCache = new NamesCache();
+        }
+        return columnsCache;
+    }
+
+    private NamesCache keyColumnsCache() {
+        if (keyColumnsCache == null) {
+            keyColumnsCache = new NamesCache();
+        }
+        return keyColumnsCache;
+    }
+
+    /** A names array as a length-prefixed block holding {@link #writeStrings}' encoding. */
+    private static void writeNames(String[] names, NamesCache cache, DataOutputView out) throws IOException {
+        if (names == null) {
+            writeVarInt(0, out);
+            return;
+        }
+        if (names != cache.written) {
+            cache.encoder.clear();
+            writeStrings(names, cache.encoder);
+            cache.writtenBlock = cache.encoder.getCopyOfBuffer();
+            cache.written = names;
+        }
+        writeVarInt(cache.writtenBlock.length + 1, out);
+        out.write(cache.writtenBlock);
+    }
+
+    private static String[] readNames(DataInputView in, NamesCache cache) throws IOException {
+        int length = readVarInt(in) - 1;
+        if (length < 0) {
+            return null;
+        }
+        if (cache.scratch.length < length) {
+            cache.scratch = new byte[Math.max(length, cache.scratch.length * 2)];
+        }
+        in.readFully(cache.scratch, 0, length);
+        if (length != cache.readLength || !Arrays.equals(cache.scratch, 0, length, cache.readBlock, 0, length)) {
+            cache.read = readStrings(new DataInputDeserializer(cache.scratch, 0, length));
+            cache.readBlock = Arrays.copyOf(cache.scratch, length);
+            cache.readLength = length;
+        }
+        return cache.read;
     }
 
     private static void writeStrings(String[] values, DataOutputView out) throws IOException {

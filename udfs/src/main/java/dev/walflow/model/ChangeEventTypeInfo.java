@@ -55,7 +55,7 @@ public final class ChangeEventTypeInfo extends TypeInformation<ChangeEvent> {
 
     @Override
     public TypeSerializer<ChangeEvent> createSerializer(ExecutionConfig config) {
-        return ChangeEventSerializer.INSTANCE;
+        return new ChangeEventSerializer();
     }
 
     @Override

@@ -15,13 +15,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class ChangeEventSerializerTest {
 
-    private final ChangeEventSerializer serializer = ChangeEventSerializer.INSTANCE;
+    private final ChangeEventSerializer serializer = new ChangeEventSerializer();
 
     @Test
     void flinkUsesItForChangeEvents() {
         TypeInformation<ChangeEvent> info = TypeInformation.of(ChangeEvent.class);
         assertThat(info).isInstanceOf(ChangeEventTypeInfo.class);
-        assertThat(info.createSerializer(new org.apache.flink.api.common.ExecutionConfig())).isSameAs(serializer);
+        assertThat(info.createSerializer(new org.apache.flink.api.common.ExecutionConfig())).isEqualTo(serializer);
+        assertThat(serializer.duplicate()).as("a stateful serializer's duplicate").isNotSameAs(serializer).isEqualTo(serializer);
     }
 
     /** Every field set, so a field added to ChangeEvent and not to the serializer fails here. */
@@ -62,8 +63,34 @@ class ChangeEventSerializerTest {
         TypeSerializerSnapshot<ChangeEvent> read = TypeSerializerSnapshot.readVersionedSnapshot(
                 new DataInputDeserializer(written.getCopyOfBuffer()), getClass().getClassLoader());
         TypeSerializer<ChangeEvent> restored = read.restoreSerializer();
-        assertThat(restored).isSameAs(serializer);
+        assertThat(restored).isEqualTo(serializer);
         assertThat(serializer.snapshotConfiguration().resolveSchemaCompatibility(read).isCompatibleAsIs()).isTrue();
+    }
+
+    /** Events of two tables in turn: each side's names cache must follow every switch. */
+    @Test
+    void namesAreSharedWithinATableAndFollowEverySwitch() throws Exception {
+        String[] a = {"id", "name"};
+        String[] b = {"id", "näme", "extra"};
+        String[][] sequence = {a, a, b, a, a.clone(), b, null, b};
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        for (String[] columns : sequence) {
+            ChangeEvent e = new ChangeEvent();
+            e.columns = columns;
+            e.keyColumns = columns == null ? null : new String[] {columns[0]};
+            serializer.serialize(e, out);
+        }
+        ChangeEventSerializer reader = new ChangeEventSerializer();
+        DataInputDeserializer in = new DataInputDeserializer(out.getCopyOfBuffer());
+        ChangeEvent[] read = new ChangeEvent[sequence.length];
+        for (int i = 0; i < sequence.length; i++) {
+            read[i] = reader.deserialize(in);
+            assertThat(read[i].columns).as("event " + i).isEqualTo(sequence[i]);
+            assertThat(read[i].keyColumns).as("event " + i).isEqualTo(sequence[i] == null ? null : new String[] {sequence[i][0]});
+        }
+        assertThat(read[1].columns).isSameAs(read[0].columns);
+        assertThat(read[4].columns).as("equal names from another array").isSameAs(read[3].columns);
+        assertThat(read[2].columns).isNotSameAs(read[0].columns);
     }
 
     private ChangeEvent roundTrip(ChangeEvent event) throws Exception {
