@@ -27,12 +27,12 @@ import static org.apache.flink.cdc.connectors.base.utils.SourceRecordUtils.isHea
  * changes at or before the offset's position were emitted before the checkpoint and are
  * dropped; since positions only grow along the stream, that test needs no other state.
  *
- * <p>Snapshot rows read with COPY ({@link SnapshotRow}) arrive as events already and go straight
- * to the deserializer. Row changes, nearly every record, take a short path: the inherited emitter first asks
- * whether each record is a schema change with {@code String.matches}, compiling a regular
- * expression per record (13 % of the source thread in the streaming profile, BENCHMARKS.md).
- * Everything else (watermarks, heartbeats, schema changes, snapshot rows' bookkeeping) takes
- * the inherited path.
+ * <p>Snapshot rows read with COPY ({@link SnapshotRow}) arrive as events already and go
+ * straight to the deserializer. Row changes, nearly every record, take a short path: the
+ * inherited emitter first asks whether each record is a schema change with {@code
+ * String.matches}, compiling a regular expression per record (13 % of the source thread in the
+ * streaming profile, BENCHMARKS.md). Everything else (watermarks, heartbeats, schema changes,
+ * the connector's snapshot rows' bookkeeping) takes the inherited path.
  */
 public final class ChangeRecordEmitter<T> extends IncrementalSourceRecordEmitter<T> {
 

@@ -26,9 +26,11 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Writes changes of every table into one target database: per table, each row collapsed to its
@@ -41,6 +43,8 @@ final class PostgresChangeWriter extends TransactionalWriter<ChangeEvent> {
 
     private final Map<String, PendingChanges> pending = new LinkedHashMap<>();
     private final Map<String, TableStatements> tables = new HashMap<>();
+    /** Tables whose snapshot rows are upserted, not copied, once one met a row already in the target. */
+    private final Set<String> upsertSnapshots = new HashSet<>();
 
     PostgresChangeWriter(TargetConfig config, WriterInitContext context, Collection<WriterState> restored)
             throws IOException {
@@ -71,7 +75,7 @@ final class PostgresChangeWriter extends TransactionalWriter<ChangeEvent> {
                 continue;
             }
             try {
-                rows += new TableApplier(statements(connection, entry.getKey()), statements, config.bulkUpsertMinRows())
+                rows += new TableApplier(statements(connection, entry.getKey()), statements, config.bulkUpsertMinRows(), upsertSnapshots)
                         .apply(entry.getValue());
             } catch (SQLException e) {
                 throw new SQLException("table " + entry.getKey() + ": " + describe(e), e.getSQLState(), e);

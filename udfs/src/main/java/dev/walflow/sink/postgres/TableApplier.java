@@ -3,35 +3,49 @@ package dev.walflow.sink.postgres;
 import dev.walflow.model.ChangeEvent;
 import dev.walflow.model.Operation;
 import dev.walflow.schema.TableInfo;
-
 import dev.walflow.sink.txn.StatementCache;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Writes one table's pending changes with batched statements: deletes, then whole-row upserts,
- * then partial updates (rows whose unchanged TOAST columns were not in the WAL). Each keyed row
+ * Writes one table's pending changes with batched statements: deletes, then whole-row upserts
+ * (snapshot rows copied where they can be), then partial updates (rows whose unchanged TOAST columns were not in the WAL). Each keyed row
  * appears once per batch, so the order between rows does not matter; a key-less table's changes
  * are written in stream order.
  */
 final class TableApplier {
 
+    private static final Logger LOG = LoggerFactory.getLogger(TableApplier.class);
+
+    private static final String UNIQUE_VIOLATION = "23505";
+
     private final TableStatements statements;
     private final StatementCache cache;
     private final int bulkMinRows;
+    private final Set<String> upsertSnapshots;
 
-    /** @param bulkMinRows upserts of one column list from which on {@link #bulkUpsert} writes them */
-    TableApplier(TableStatements statements, StatementCache cache, int bulkMinRows) {
+    /**
+     * @param bulkMinRows upserts of one column list from which on {@link #bulkUpsert} writes them
+     * @param upsertSnapshots tables whose snapshot rows met rows already in the target, so they are
+     *     upserted, not copied ({@link #copySnapshotRows}); this applier adds to it
+     */
+    TableApplier(TableStatements statements, StatementCache cache, int bulkMinRows, Set<String> upsertSnapshots) {
         this.statements = statements;
         this.cache = cache;
         this.bulkMinRows = bulkMinRows;
+        this.upsertSnapshots = upsertSnapshots;
     }
 
     /** Returns the number of statements executed (rows attempted). */
@@ -64,6 +78,10 @@ final class TableApplier {
         }
         for (Map.Entry<List<String>, List<ChangeEvent>> group : upserts.entrySet()) {
             List<String> columns = group.getKey();
+            if (group.getValue().size() >= bulkMinRows && copySnapshotRows(columns, group.getValue())) {
+                rows += group.getValue().size();
+                continue;
+            }
             if (group.getValue().size() >= bulkMinRows && bulkCastable(columns)) {
                 bulkUpsert(columns, group.getValue());
                 rows += group.getValue().size();
@@ -115,6 +133,44 @@ final class TableApplier {
             ps.setArray(i + 1, array);
         }
         ps.executeUpdate();
+    }
+
+    /**
+     * Writes snapshot rows with {@code COPY ... FROM STDIN}, PostgreSQL's cheapest way in, where
+     * the upsert spent about three times the server's own insert cost per row (BENCHMARKS.md).
+     * COPY cannot update, so it runs inside a savepoint: a key already in the target (a chunk
+     * read again after a restore, a target that was not empty) fails it with a unique
+     * violation, the savepoint is rolled back, and from then on the table's snapshot rows are
+     * upserted.
+     *
+     * @return false when the rows are still to be written (not all snapshot rows, or a conflict)
+     */
+    private boolean copySnapshotRows(List<String> columns, List<ChangeEvent> rows) throws SQLException {
+        String table = rows.get(0).table;
+        if (upsertSnapshots.contains(table)) {
+            return false;
+        }
+        for (ChangeEvent e : rows) {
+            if (e.op != Operation.SNAPSHOT) {
+                return false;
+            }
+        }
+        Connection connection = cache.connection();
+        Savepoint savepoint = connection.setSavepoint();
+        try {
+            CopyRowsWriter.copy(connection, statements.copyIn(columns), rows);
+        } catch (SQLException e) {
+            if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                throw e;
+            }
+            connection.rollback(savepoint);
+            upsertSnapshots.add(table);
+            LOG.info("Snapshot rows of {} meet rows already in the target ({}); they are upserted from now on",
+                    table, e.getMessage());
+            return false;
+        }
+        connection.releaseSavepoint(savepoint);
+        return true;
     }
 
     private boolean bulkCastable(List<String> columns) {

@@ -90,6 +90,13 @@ final class TableStatements {
         return sql.append(anyNonKey ? set : "NOTHING").toString();
     }
 
+    /** {@code COPY target (columns) FROM STDIN}, text format: each value goes through its type's input function. */
+    String copyIn(List<String> columns) {
+        StringBuilder sql = new StringBuilder("COPY ").append(target.id().quoted()).append(" (");
+        appendNames(sql, columns, ", ");
+        return sql.append(") FROM STDIN").toString();
+    }
+
     /** Plain INSERT, for key-less tables. */
     String insert(List<String> columns) {
         return insertPrefix(columns).toString();

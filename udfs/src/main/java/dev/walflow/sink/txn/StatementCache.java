@@ -16,6 +16,11 @@ public final class StatementCache implements AutoCloseable {
         this.connection = connection;
     }
 
+    /** The connection the statements belong to (for what is not a prepared statement, such as COPY). */
+    public Connection connection() {
+        return connection;
+    }
+
     public PreparedStatement get(String sql) throws SQLException {
         PreparedStatement ps = statements.get(sql);
         if (ps == null) {
