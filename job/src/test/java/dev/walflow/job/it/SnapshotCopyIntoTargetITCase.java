@@ -26,7 +26,8 @@ class SnapshotCopyIntoTargetITCase {
             p.sourceSql(ddl.formatted("filled"), ddl.formatted("empty"),
                     "INSERT INTO filled SELECT g, E'row\\t' || g || E'\\\\n', g * 1.25, timestamptz '2024-01-01 00:00+00' + g * interval '1 s'"
                             + " FROM generate_series(1, 3000) g",
-                    "INSERT INTO empty SELECT g, CASE WHEN g % 3 = 0 THEN NULL ELSE 'ü ' || g END, g, NULL FROM generate_series(1, 3000) g");
+                    "INSERT INTO empty SELECT g, CASE g % 3 WHEN 0 THEN NULL WHEN 1 THEN 'ü € ' || g"
+                            + " ELSE E'tab\\there, back\\\\slash\\nnew line\\rreturn \\\\N ' || g END, g, NULL FROM generate_series(1, 3000) g");
             try (Connection t = p.target()) {
                 // Stale copies of some source rows, as a target left from an earlier run has them.
                 SqlRunner.execute(t, ddl.formatted("filled"),
@@ -36,6 +37,7 @@ class SnapshotCopyIntoTargetITCase {
             p.awaitTargetEqualsSource("public.filled", "public.empty");
             assertThat(logs.text())
                     .contains("Snapshot rows of public.filled meet rows already in the target")
+                    .containsPattern("Copied [0-9]+ snapshot rows into public.empty")
                     .doesNotContain("Snapshot rows of public.empty meet");
         }
     }

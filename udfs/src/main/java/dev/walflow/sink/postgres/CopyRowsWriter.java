@@ -66,16 +66,35 @@ final class CopyRowsWriter {
                 bytes[size++] = 'N';
                 return;
             }
-            byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+            int length = value.length();
+            ensure(length * 2);
+            int start = size;
+            for (int i = 0; i < length; i++) {
+                char c = value.charAt(i);
+                if (c >= 0x80) {
+                    size = start; // not ASCII: encode the whole value
+                    putEscaped(value.getBytes(StandardCharsets.UTF_8));
+                    return;
+                }
+                putEscaped((byte) c);
+            }
+        }
+
+        private void putEscaped(byte[] utf8) {
             ensure(utf8.length * 2);
             for (byte b : utf8) {
-                switch (b) {
-                    case '\\' -> { bytes[size++] = '\\'; bytes[size++] = '\\'; }
-                    case '\t' -> { bytes[size++] = '\\'; bytes[size++] = 't'; }
-                    case '\n' -> { bytes[size++] = '\\'; bytes[size++] = 'n'; }
-                    case '\r' -> { bytes[size++] = '\\'; bytes[size++] = 'r'; }
-                    default -> bytes[size++] = b;
-                }
+                putEscaped(b);
+            }
+        }
+
+        /** Room for two bytes must have been ensured. */
+        private void putEscaped(byte b) {
+            switch (b) {
+                case '\\' -> { bytes[size++] = '\\'; bytes[size++] = '\\'; }
+                case '\t' -> { bytes[size++] = '\\'; bytes[size++] = 't'; }
+                case '\n' -> { bytes[size++] = '\\'; bytes[size++] = 'n'; }
+                case '\r' -> { bytes[size++] = '\\'; bytes[size++] = 'r'; }
+                default -> bytes[size++] = b;
             }
         }
 

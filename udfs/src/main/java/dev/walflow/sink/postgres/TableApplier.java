@@ -170,6 +170,7 @@ final class TableApplier {
             return false;
         }
         connection.releaseSavepoint(savepoint);
+        LOG.debug("Copied {} snapshot rows into {}", rows.size(), statements.target().id());
         return true;
     }
 
