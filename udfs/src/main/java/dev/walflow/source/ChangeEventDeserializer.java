@@ -30,7 +30,10 @@ public final class ChangeEventDeserializer
     /** Tables with REPLICA IDENTITY FULL, whose old rows the WAL carries whole. */
     private final Set<String> fullIdentityTables;
 
-    /** Column names and version per row schema: Debezium reuses one schema object per table version. */
+    /**
+     * Column names and version per row or key schema: Debezium reuses one schema object per table
+     * version, so every event of a table shares one names array (which the serializer sends once).
+     */
     private transient Map<Schema, RowShape> shapes;
 
     private record RowShape(String[] columns, int version) {}
@@ -89,10 +92,9 @@ public final class ChangeEventDeserializer
         Struct keyStruct = record.key() instanceof Struct ? (Struct) record.key() : null;
         if (keyStruct != null && op != Operation.TRUNCATE) {
             List<Field> keyFields = keyStruct.schema().fields();
-            event.keyColumns = new String[keyFields.size()];
+            event.keyColumns = shape(keyStruct.schema()).columns();
             event.key = new String[keyFields.size()];
             for (int i = 0; i < keyFields.size(); i++) {
-                event.keyColumns[i] = keyFields.get(i).name();
                 Object v = keyStruct.get(keyFields.get(i));
                 event.key[i] = v == null ? null : v.toString();
             }
