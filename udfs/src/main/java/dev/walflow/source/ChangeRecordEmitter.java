@@ -10,9 +10,11 @@ import org.apache.flink.cdc.connectors.base.source.metrics.SourceReaderMetrics;
 import org.apache.flink.cdc.connectors.base.source.reader.IncrementalSourceRecordEmitter;
 import org.apache.flink.cdc.debezium.DebeziumDeserializationSchema;
 import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
 
+import java.util.HashMap;
 import java.util.Map;
 
 import static org.apache.flink.cdc.connectors.base.utils.SourceRecordUtils.getMessageTimestamp;
@@ -38,6 +40,20 @@ public final class ChangeRecordEmitter<T> extends IncrementalSourceRecordEmitter
 
     /** Debezium names a row change's value schema {@code <topic>.Envelope}. */
     private static final String ENVELOPE_SUFFIX = ".Envelope";
+
+    private static final Schema COUNTER_SOURCE = SchemaBuilder.struct()
+            .field("db", Schema.OPTIONAL_STRING_SCHEMA)
+            .field("schema", Schema.STRING_SCHEMA)
+            .field("table", Schema.STRING_SCHEMA)
+            .build();
+    private static final Schema COUNTER_VALUE = SchemaBuilder.struct()
+            .name("walflow.snapshot" + ENVELOPE_SUFFIX)
+            .field("op", Schema.STRING_SCHEMA)
+            .field("source", COUNTER_SOURCE)
+            .build();
+
+    /** Per table (schema.table), the record {@link #snapshotCounterRecord} hands the metrics. */
+    private Map<String, SourceRecord> snapshotCounterRecords;
 
     private StreamPositions positions;
     /** The stream split state the positions follow; a split assigned again starts afresh. */
@@ -117,9 +133,29 @@ public final class ChangeRecordEmitter<T> extends IncrementalSourceRecordEmitter
                     + debeziumDeserializationSchema.getClass().getName() + " does not");
         }
         sourceReaderMetrics.markRecord();
+        sourceReaderMetrics.updateRecordCounters(snapshotCounterRecord(row));
         outputCollector.output = output;
         outputCollector.currentMessageTimestamp = null;
         ((SnapshotRowDeserializer<T>) debeziumDeserializationSchema).deserialize(row, outputCollector);
+    }
+
+    /**
+     * A stand-in record per table that the connector's metrics count as one snapshot row of it
+     * ({@code numSnapshotRecords}, per table and in all), as they count the rows it reads itself.
+     */
+    private SourceRecord snapshotCounterRecord(SnapshotRow row) {
+        if (snapshotCounterRecords == null) {
+            snapshotCounterRecords = new HashMap<>();
+        }
+        return snapshotCounterRecords.computeIfAbsent(row.event().table, t -> {
+            int dot = t.indexOf('.');
+            Struct source = new Struct(COUNTER_SOURCE)
+                    .put("db", row.database())
+                    .put("schema", t.substring(0, dot))
+                    .put("table", t.substring(dot + 1));
+            Struct value = new Struct(COUNTER_VALUE).put("op", "r").put("source", source);
+            return new SourceRecord(Map.of(), Map.of(), t, null, null, null, COUNTER_VALUE, value);
+        });
     }
 
     private Position emittedThrough(Offset offset) {

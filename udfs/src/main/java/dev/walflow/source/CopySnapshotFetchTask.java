@@ -57,6 +57,7 @@ public final class CopySnapshotFetchTask extends PostgresScanFetchTask {
         ChangeEventQueue<DataChangeEvent> queue = ctx.getQueue();
         Map<String, ?> partition = ctx.getPartition().getSourcePartition();
         String topic = id.toString();
+        String database = ctx.getDbzConnectorConfig().databaseName();
         long started = System.nanoTime();
         long rows;
         try {
@@ -65,7 +66,7 @@ public final class CopySnapshotFetchTask extends PostgresScanFetchTask {
                     return false;
                 }
                 queue.enqueue(new DataChangeEvent(
-                        new SourceRecord(partition, Map.of(), topic, null, null, null, null, new SnapshotRow(event))));
+                        new SourceRecord(partition, Map.of(), topic, null, null, null, null, new SnapshotRow(event, database))));
                 return true;
             });
         } catch (SQLException e) {

@@ -10,6 +10,14 @@ import org.apache.flink.cdc.connectors.base.source.meta.split.SourceRecords;
 import org.apache.flink.cdc.connectors.base.source.meta.split.StreamSplit;
 import org.apache.flink.cdc.connectors.base.source.meta.split.StreamSplitState;
 import org.apache.flink.cdc.connectors.base.source.metrics.SourceReaderMetrics;
+import org.apache.flink.cdc.connectors.base.source.meta.split.SnapshotSplit;
+import org.apache.flink.cdc.connectors.base.source.meta.split.SnapshotSplitState;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.testutils.MetricListener;
+import org.apache.flink.runtime.metrics.groups.InternalSourceReaderMetricGroup;
+import org.apache.flink.table.types.logical.BigIntType;
+import org.apache.flink.table.types.logical.RowType;
+import dev.walflow.model.ChangeEvent;
 import org.apache.flink.cdc.connectors.postgres.source.offset.PostgresOffset;
 import org.apache.flink.cdc.connectors.postgres.source.offset.PostgresOffsetFactory;
 import org.apache.flink.cdc.debezium.DebeziumDeserializationSchema;
@@ -62,6 +70,33 @@ class ChangeRecordEmitterTest {
                 new SourceReaderMetrics(UnregisteredMetricsGroup.createSourceReaderMetricGroup()),
                 false,
                 new PostgresOffsetFactory());
+    }
+
+    @Test
+    void aCopiedSnapshotRowIsEmittedAndCountedLikeTheConnectorsOwn() throws Exception {
+        MetricListener metrics = new MetricListener();
+        ChangeRecordEmitter<String> emitter = new ChangeRecordEmitter<>(
+                new TopicDeserializer(),
+                new SourceReaderMetrics(InternalSourceReaderMetricGroup.mock(metrics.getMetricGroup())),
+                false,
+                new PostgresOffsetFactory());
+        SnapshotSplitState state = new SnapshotSplitState(new SnapshotSplit(
+                new io.debezium.relational.TableId("shop", "public", "orders"), 0,
+                RowType.of(new BigIntType()), null, null, null, Map.of()));
+        List<SourceRecord> rows = new ArrayList<>();
+        for (String key : List.of("1", "2", "3")) {
+            ChangeEvent event = new ChangeEvent();
+            event.table = "public.orders";
+            event.key = new String[] {key};
+            rows.add(new SourceRecord(Map.of(), Map.of(), "t", null, null, null, null, new SnapshotRow(event, "shop")));
+        }
+
+        emitter.emitRecord(new SourceRecords(rows), new Collecting(), state);
+
+        assertThat(emitted).containsExactly("public.orders:1", "public.orders:2", "public.orders:3");
+        assertThat(metrics.getCounter(SourceReaderMetrics.NUM_SNAPSHOT_RECORDS)).map(Counter::getCount).hasValue(3L);
+        assertThat(metrics.getCounter("namespace", "shop", "schema", "public", "table", "orders",
+                SourceReaderMetrics.NUM_SNAPSHOT_RECORDS)).map(Counter::getCount).hasValue(3L);
     }
 
     @Test
@@ -189,10 +224,15 @@ class ChangeRecordEmitterTest {
         return offset;
     }
 
-    private final class TopicDeserializer implements DebeziumDeserializationSchema<String> {
+    private final class TopicDeserializer implements DebeziumDeserializationSchema<String>, SnapshotRowDeserializer<String> {
         @Override
         public void deserialize(SourceRecord record, Collector<String> out) {
             out.collect(record.topic());
+        }
+
+        @Override
+        public void deserialize(SnapshotRow row, Collector<String> out) {
+            out.collect(row.event().table + ":" + row.event().key[0]);
         }
 
         @Override
