@@ -34,6 +34,8 @@ public final class ChangeEventSerializer extends TypeSerializer<ChangeEvent> {
 
     private static final long serialVersionUID = 1L;
 
+    private static final Operation[] OPERATIONS = Operation.values();
+
     private transient NamesCache columnsCache;
     private transient NamesCache keyColumnsCache;
 
@@ -62,8 +64,6 @@ public final class ChangeEventSerializer extends TypeSerializer<ChangeEvent> {
     public int hashCode() {
         return ChangeEventSerializer.class.hashCode();
     }
-
-    private static final Operation[] OPERATIONS = Operation.values();
 
     @Override
     public boolean isImmutableType() {

@@ -75,8 +75,9 @@ final class PostgresChangeWriter extends TransactionalWriter<ChangeEvent> {
                 continue;
             }
             try {
-                rows += new TableApplier(statements(connection, entry.getKey()), statements, config.bulkUpsertMinRows(), upsertSnapshots)
-                        .apply(entry.getValue());
+                TableApplier applier = new TableApplier(
+                        statements(connection, entry.getKey()), statements, config.bulkUpsertMinRows(), upsertSnapshots);
+                rows += applier.apply(entry.getValue());
             } catch (SQLException e) {
                 throw new SQLException("table " + entry.getKey() + ": " + describe(e), e.getSQLState(), e);
             }

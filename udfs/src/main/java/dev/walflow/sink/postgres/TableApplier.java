@@ -21,9 +21,9 @@ import java.util.Set;
 
 /**
  * Writes one table's pending changes with batched statements: deletes, then whole-row upserts
- * (snapshot rows copied where they can be), then partial updates (rows whose unchanged TOAST columns were not in the WAL). Each keyed row
- * appears once per batch, so the order between rows does not matter; a key-less table's changes
- * are written in stream order.
+ * (snapshot rows copied where they can be), then partial updates (rows whose unchanged TOAST
+ * columns were not in the WAL). Each keyed row appears once per batch, so the order between
+ * rows does not matter; a key-less table's changes are written in stream order.
  */
 final class TableApplier {
 
