@@ -18,6 +18,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -36,15 +37,23 @@ import java.util.regex.Pattern;
  */
 final class CopyChunkReader {
 
-    /** Column types whose COPY text (UTC, hex bytea) is the text {@link PgText} gives them. */
+    /**
+     * Column types whose COPY text (UTC, hex bytea) is the text {@link PgText} gives them. Debezium
+     * names a column with a sequence default by its serial type.
+     */
     private static final Set<String> SAME_TEXT = Set.of(
-            "int2", "int4", "int8", "oid", "numeric", "text", "varchar", "bpchar", "name", "uuid",
-            "json", "jsonb", "xml", "bytea", "date", "timestamp", "timestamptz", "time",
-            "inet", "cidr", "macaddr", "macaddr8");
+            "int2", "int4", "int8", "smallserial", "serial", "bigserial", "oid", "numeric", "text",
+            "varchar", "bpchar", "name", "uuid", "json", "jsonb", "xml", "bytea", "date", "timestamp",
+            "timestamptz", "time", "inet", "cidr", "macaddr", "macaddr8");
 
     /** Chunk-key types whose bounds (numbers, strings, UUIDs from the splitter) print as literals. */
     private static final Set<String> LITERAL_KEYS = Set.of(
-            "int2", "int4", "int8", "oid", "numeric", "text", "varchar", "bpchar", "uuid");
+            "int2", "int4", "int8", "smallserial", "serial", "bigserial", "oid", "numeric", "text",
+            "varchar", "bpchar", "uuid");
+
+    /** The type a serial column's literal is cast to (a serial type is no type to cast to). */
+    private static final Map<String, String> CAST_TYPES = Map.of(
+            "smallserial", "int2", "serial", "int4", "bigserial", "int8");
 
     private static final Pattern PLAIN_TYPE = Pattern.compile("[a-z0-9_]+");
 
@@ -243,7 +252,8 @@ final class CopyChunkReader {
             return "";
         }
         String key = split.getSplitKeyType().getFieldNames().get(0);
-        String type = table.columnWithName(key).typeName();
+        String typeName = table.columnWithName(key).typeName();
+        String type = CAST_TYPES.getOrDefault(typeName, typeName);
         StringBuilder where = new StringBuilder();
         if (split.getSplitStart() != null) {
             where.append(quote(key)).append(" >= ").append(literal(split.getSplitStart()[0], type));
