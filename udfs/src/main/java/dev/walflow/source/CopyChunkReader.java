@@ -32,8 +32,8 @@ import java.util.regex.Pattern;
  * PgTextConverter} formats the values back into text; that was most of the job's CPU per
  * snapshot row (BENCHMARKS.md). COPY's text format already is the PostgreSQL text walflow
  * carries. Only tables whose every column type prints the same text as {@link PgText} gives
- * the streamed value are read this way (a few types are normalized here); {@link #unsupported}
- * names what keeps the others on the connector's path.
+ * the streamed value are read this way (a few types, and arrays, are normalized here);
+ * {@link #unsupported} names what keeps the others on the connector's path.
  */
 final class CopyChunkReader {
 
@@ -45,6 +45,11 @@ final class CopyChunkReader {
             "int2", "int4", "int8", "smallserial", "serial", "bigserial", "oid", "numeric", "text",
             "varchar", "bpchar", "name", "uuid", "json", "jsonb", "xml", "bytea", "date", "timestamp",
             "timestamptz", "time", "inet", "cidr", "macaddr", "macaddr8");
+
+    /** Array element types served: {@link #SAME_TEXT}'s and the normalized scalars, not serials (no such arrays). */
+    private static final Set<String> ARRAY_ELEMENTS = Set.of(
+            "int2", "int4", "int8", "oid", "numeric", "text", "varchar", "bpchar", "name", "uuid", "json", "jsonb",
+            "bytea", "date", "timestamp", "timestamptz", "time", "inet", "cidr", "macaddr", "bool", "float4", "float8");
 
     /** Chunk-key types whose bounds (numbers, strings, UUIDs from the splitter) print as literals. */
     private static final Set<String> LITERAL_KEYS = Set.of(
@@ -69,15 +74,19 @@ final class CopyChunkReader {
     private final String sql;
     private final String[] columns;
     private final Text[] text;
+    /** Columns of an array type, whose elements {@link CopyArrayText} requotes. */
+    private final boolean[] array;
     private final String[] keyColumns;
     private final int[] keyIndexes;
     private final int schemaVersion;
 
-    private CopyChunkReader(String table, String sql, String[] columns, Text[] text, String[] keyColumns, int[] keyIndexes) {
+    private CopyChunkReader(
+            String table, String sql, String[] columns, Text[] text, boolean[] array, String[] keyColumns, int[] keyIndexes) {
         this.table = table;
         this.sql = sql;
         this.columns = columns;
         this.text = text;
+        this.array = array;
         this.keyColumns = keyColumns;
         this.keyIndexes = keyIndexes;
         // As ChangeEventDeserializer versions a row schema: by its column names.
@@ -89,10 +98,13 @@ final class CopyChunkReader {
         List<Field> fields = schema.valueSchema().fields();
         String[] columns = new String[fields.size()];
         Text[] text = new Text[fields.size()];
+        boolean[] array = new boolean[fields.size()];
         StringBuilder select = new StringBuilder("SELECT ");
         for (int i = 0; i < columns.length; i++) {
             columns[i] = fields.get(i).name();
-            text[i] = textOf(table.columnWithName(columns[i]).typeName());
+            String typeName = table.columnWithName(columns[i]).typeName();
+            array[i] = typeName.startsWith("_");
+            text[i] = textOf(typeName);
             select.append(i == 0 ? "" : ", ").append(quote(columns[i]));
         }
         select.append(" FROM ").append(quote(table.id().schema())).append('.').append(quote(table.id().table()));
@@ -109,7 +121,7 @@ final class CopyChunkReader {
             keyIndexes[k] = Arrays.asList(columns).indexOf(keyColumns[k]);
         }
         String name = table.id().schema() + "." + table.id().table();
-        return new CopyChunkReader(name, "COPY (" + select + ") TO STDOUT", columns, text, keyColumns, keyIndexes);
+        return new CopyChunkReader(name, "COPY (" + select + ") TO STDOUT", columns, text, array, keyColumns, keyIndexes);
     }
 
     /** Why {@code split} cannot be read with COPY, or null when it can. */
@@ -202,8 +214,14 @@ final class CopyChunkReader {
             throw new IllegalStateException("Snapshot of " + table + ": row " + rowNumber + " of the chunk: " + e.getMessage(), e);
         }
         for (int i = 0; i < values.length; i++) {
-            if (text[i] != Text.SAME && values[i] != null) {
-                values[i] = normalize(text[i], values[i]);
+            if (values[i] == null) {
+                continue;
+            }
+            Text kind = text[i];
+            if (array[i]) {
+                values[i] = CopyArrayText.normalize(values[i], v -> normalize(kind, v));
+            } else if (kind != Text.SAME) {
+                values[i] = normalize(kind, values[i]);
             }
         }
         ChangeEvent event = new ChangeEvent();
@@ -234,7 +252,12 @@ final class CopyChunkReader {
         };
     }
 
+    /** How a column's text is normalized (an array's: its elements'), or null when COPY cannot serve it. */
     private static Text textOf(String typeName) {
+        if (typeName.startsWith("_")) {
+            String element = typeName.substring(1);
+            return ARRAY_ELEMENTS.contains(element) ? textOf(element) : null;
+        }
         if (SAME_TEXT.contains(typeName)) {
             return Text.SAME;
         }

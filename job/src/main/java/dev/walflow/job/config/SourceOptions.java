@@ -88,8 +88,8 @@ public final class SourceOptions {
                     .withDescription(
                             "Read snapshot chunks with COPY ... TO STDOUT, whose text is already the form walflow carries, instead"
                                     + " of the connector's row-by-row conversion. Tables with a column type COPY prints differently"
-                                    + " from the streamed value (money, interval, arrays, bit strings, time with time zone,"
-                                    + " enums and other types) keep the connector's read either way.");
+                                    + " from the streamed value (money, interval, bit strings, time with time zone, enums and"
+                                    + " other types, and arrays of them) keep the connector's read either way.");
 
     public static final ConfigOption<Duration> POLL_INTERVAL =
             ConfigOptions.key("source.poll-interval")

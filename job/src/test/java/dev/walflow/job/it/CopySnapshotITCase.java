@@ -80,7 +80,8 @@ class CopySnapshotITCase {
                     "CREATE TABLE typed (k text PRIMARY KEY, i2 smallint, i4 int, i8 bigint, n numeric(12,3), nn numeric,"
                             + " vc varchar(20), ch char(4), u uuid, j json, jb jsonb, x xml, b bytea, d date,"
                             + " ts timestamp(6), tz timestamptz, t time, ip inet, net cidr, mac macaddr, flag boolean,"
-                            + " r real, dp double precision)",
+                            + " r real, dp double precision,"
+                            + " ia int[], ta text[], ba boolean[], fa double precision[], ma int[][], da date[])",
                     "INSERT INTO typed SELECT 'key ' || lpad(g::text, 3, '0') || CASE g % 4 WHEN 0 THEN ' it''s' WHEN 1 THEN ' $w$ cash'"
                             + " WHEN 2 THEN E' back\\\\slash' ELSE ' ünï' END,"
                             + " g, g * 1000, g * 100000000000, g * 1.5, CASE WHEN g % 7 = 0 THEN 'NaN' ELSE g / 3.0 END,"
@@ -90,12 +91,15 @@ class CopySnapshotITCase {
                             + " date '2024-02-29' + g, timestamp '2024-01-01 12:00:00.123456' + g * interval '1 hour 1.5 second',"
                             + " timestamptz '2024-06-01 00:00:00+02' + g * interval '1 minute', time '23:59:59.5' - g * interval '1 minute',"
                             + " ('10.0.0.' || g)::inet, ('10.' || g || '.0.0/16')::cidr, ('08:00:2b:01:02:' || lpad(to_hex(g), 2, '0'))::macaddr,"
-                            + " g % 2 = 0, g / 7.0, g / 3.0 * 1e300"
+                            + " g % 2 = 0, g / 7.0, g / 3.0 * 1e300,"
+                            + " ARRAY[g, NULL, -g], ARRAY['plain', 'with space', 'comma,here', 'quote\"here', E'back\\\\slash', NULL, '', 'NULL', '{braces}'],"
+                            + " ARRAY[g % 2 = 0, NULL], ARRAY[g / 3.0, 'NaN', '-Infinity', 1e300]::float8[], ARRAY[[g, 2], [3, 4]],"
+                            + " ARRAY[date '2024-01-01' + g, 'infinity']"
                             + " FROM generate_series(1, 40) g",
-                    "INSERT INTO typed (k, vc, flag, r, dp, ts, d) VALUES"
-                            + " (E'tab\\there\\nnew line', E'a\\tb', NULL, 'NaN', '-Infinity', 'infinity', '-infinity'),"
-                            + " ('all nulls', NULL, NULL, 'Infinity', 'NaN', NULL, NULL),"
-                            + " ('empty', '', true, -0.0, 1e-310, '0999-01-01 00:00:00', '0001-01-01')",
+                    "INSERT INTO typed (k, vc, flag, r, dp, ts, d, ia, ta) VALUES"
+                            + " (E'tab\\there\\nnew line', E'a\\tb', NULL, 'NaN', '-Infinity', 'infinity', '-infinity', '[0:1]={5,6}', '{}'),"
+                            + " ('all nulls', NULL, NULL, 'Infinity', 'NaN', NULL, NULL, NULL, NULL),"
+                            + " ('empty', '', true, -0.0, 1e-310, '0999-01-01 00:00:00', '0001-01-01', '{}', '{\"\"}')",
                     "CREATE TABLE by_uuid (id uuid PRIMARY KEY, note text)",
                     "INSERT INTO by_uuid SELECT md5('u' || g)::uuid, repeat('n', g % 5) FROM generate_series(1, 30) g",
                     "CREATE TABLE by_number (id numeric(20,2) PRIMARY KEY, note text)",
