@@ -152,7 +152,7 @@ public final class ChangeEventSerializer extends TypeSerializer<ChangeEvent> {
         return new ChangeEventSerializerSnapshot();
     }
 
-    /** Snapshot of the (stateless) serializer. */
+    /** Snapshot of the serializer, which has no configuration (its caches are per instance). */
     public static final class ChangeEventSerializerSnapshot extends SimpleTypeSerializerSnapshot<ChangeEvent> {
         public ChangeEventSerializerSnapshot() {
             super(ChangeEventSerializer::new);

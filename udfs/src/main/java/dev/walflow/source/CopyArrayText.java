@@ -86,8 +86,7 @@ final class CopyArrayText {
     }
 
     private void append(String value) {
-        String normalized = element.apply(value);
-        out.append('"').append(normalized.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+        PgText.appendArrayElement(out, element.apply(value));
     }
 
     private void expect(char c) {

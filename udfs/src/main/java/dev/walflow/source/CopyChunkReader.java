@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
 /**
@@ -62,8 +63,8 @@ final class CopyChunkReader {
 
     private static final Pattern PLAIN_TYPE = Pattern.compile("[a-z0-9_]+");
 
-    /** How a column's COPY text becomes walflow's text. */
-    private enum Text { SAME, BOOL, FLOAT4, FLOAT8 }
+    /** The text of a type in {@link #SAME_TEXT}, which needs no change. */
+    private static final UnaryOperator<String> AS_IS = v -> v;
 
     /** Receives each row's event; false stops the read (the task was closed). */
     interface RowSink {
@@ -73,20 +74,18 @@ final class CopyChunkReader {
     private final String table;
     private final String sql;
     private final String[] columns;
-    private final Text[] text;
-    /** Columns of an array type, whose elements {@link CopyArrayText} requotes. */
-    private final boolean[] array;
+    /** Per column, how its COPY text becomes walflow's ({@link #textOf}). */
+    private final UnaryOperator<String>[] text;
     private final String[] keyColumns;
     private final int[] keyIndexes;
     private final int schemaVersion;
 
     private CopyChunkReader(
-            String table, String sql, String[] columns, Text[] text, boolean[] array, String[] keyColumns, int[] keyIndexes) {
+            String table, String sql, String[] columns, UnaryOperator<String>[] text, String[] keyColumns, int[] keyIndexes) {
         this.table = table;
         this.sql = sql;
         this.columns = columns;
         this.text = text;
-        this.array = array;
         this.keyColumns = keyColumns;
         this.keyIndexes = keyIndexes;
         // As ChangeEventDeserializer versions a row schema: by its column names.
@@ -94,17 +93,15 @@ final class CopyChunkReader {
     }
 
     /** The reader for {@code split}, which {@link #unsupported} has found COPY can read. */
+    @SuppressWarnings("unchecked")
     static CopyChunkReader forSplit(Table table, TableSchema schema, SnapshotSplit split) {
         List<Field> fields = schema.valueSchema().fields();
         String[] columns = new String[fields.size()];
-        Text[] text = new Text[fields.size()];
-        boolean[] array = new boolean[fields.size()];
+        UnaryOperator<String>[] text = new UnaryOperator[fields.size()];
         StringBuilder select = new StringBuilder("SELECT ");
         for (int i = 0; i < columns.length; i++) {
             columns[i] = fields.get(i).name();
-            String typeName = table.columnWithName(columns[i]).typeName();
-            array[i] = typeName.startsWith("_");
-            text[i] = textOf(typeName);
+            text[i] = textOf(table.columnWithName(columns[i]).typeName());
             select.append(i == 0 ? "" : ", ").append(quote(columns[i]));
         }
         select.append(" FROM ").append(quote(table.id().schema())).append('.').append(quote(table.id().table()));
@@ -121,7 +118,7 @@ final class CopyChunkReader {
             keyIndexes[k] = Arrays.asList(columns).indexOf(keyColumns[k]);
         }
         String name = table.id().schema() + "." + table.id().table();
-        return new CopyChunkReader(name, "COPY (" + select + ") TO STDOUT", columns, text, array, keyColumns, keyIndexes);
+        return new CopyChunkReader(name, "COPY (" + select + ") TO STDOUT", columns, text, keyColumns, keyIndexes);
     }
 
     /** Why {@code split} cannot be read with COPY, or null when it can. */
@@ -214,14 +211,8 @@ final class CopyChunkReader {
             throw new IllegalStateException("Snapshot of " + table + ": row " + rowNumber + " of the chunk: " + e.getMessage(), e);
         }
         for (int i = 0; i < values.length; i++) {
-            if (values[i] == null) {
-                continue;
-            }
-            Text kind = text[i];
-            if (array[i]) {
-                values[i] = CopyArrayText.normalize(values[i], v -> normalize(kind, v));
-            } else if (kind != Text.SAME) {
-                values[i] = normalize(kind, values[i]);
+            if (values[i] != null && text[i] != AS_IS) {
+                values[i] = text[i].apply(values[i]);
             }
         }
         ChangeEvent event = new ChangeEvent();
@@ -243,28 +234,24 @@ final class CopyChunkReader {
         return sql;
     }
 
-    private static String normalize(Text kind, String value) {
-        return switch (kind) {
-            case BOOL -> "t".equals(value) ? "true" : "false";
-            case FLOAT4 -> PgText.formatFloat(Float.parseFloat(value));
-            case FLOAT8 -> PgText.formatDouble(Double.parseDouble(value));
-            case SAME -> value;
-        };
-    }
-
-    /** How a column's text is normalized (an array's: its elements'), or null when COPY cannot serve it. */
-    private static Text textOf(String typeName) {
+    /**
+     * How a column's COPY text becomes the text {@link PgText} gives the streamed value (an
+     * array's: each element's, requoted by {@link CopyArrayText}), or null when COPY cannot serve
+     * the type.
+     */
+    private static UnaryOperator<String> textOf(String typeName) {
         if (typeName.startsWith("_")) {
-            String element = typeName.substring(1);
-            return ARRAY_ELEMENTS.contains(element) ? textOf(element) : null;
+            String elementType = typeName.substring(1);
+            UnaryOperator<String> element = ARRAY_ELEMENTS.contains(elementType) ? textOf(elementType) : null;
+            return element == null ? null : v -> CopyArrayText.normalize(v, element);
         }
         if (SAME_TEXT.contains(typeName)) {
-            return Text.SAME;
+            return AS_IS;
         }
         return switch (typeName) {
-            case "bool" -> Text.BOOL;
-            case "float4" -> Text.FLOAT4;
-            case "float8" -> Text.FLOAT8;
+            case "bool" -> v -> "t".equals(v) ? "true" : "false";
+            case "float4" -> v -> PgText.formatFloat(Float.parseFloat(v));
+            case "float8" -> v -> PgText.formatDouble(Double.parseDouble(v));
             default -> null;
         };
     }

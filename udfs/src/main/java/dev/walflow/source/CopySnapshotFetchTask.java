@@ -28,18 +28,25 @@ public final class CopySnapshotFetchTask extends PostgresScanFetchTask {
 
     private static final Logger LOG = LoggerFactory.getLogger(CopySnapshotFetchTask.class);
 
-    /** Tables already logged as read by the connector's path (shared by a reader's tasks), so each is logged once. */
-    private final Set<TableId> fallbacksLogged;
+    /**
+     * Tables found to need the connector's read (shared by a reader's tasks): each is logged
+     * once, and its later chunks go straight to the connector, which reads the schema itself.
+     */
+    private final Set<TableId> connectorReadTables;
 
-    public CopySnapshotFetchTask(SnapshotSplit split, Set<TableId> fallbacksLogged) {
+    public CopySnapshotFetchTask(SnapshotSplit split, Set<TableId> connectorReadTables) {
         super(split);
-        this.fallbacksLogged = fallbacksLogged;
+        this.connectorReadTables = connectorReadTables;
     }
 
     @Override
     protected void executeDataSnapshot(Context context) throws Exception {
         PostgresSourceFetchTaskContext ctx = (PostgresSourceFetchTaskContext) context;
         TableId id = snapshotSplit.getTableId();
+        if (connectorReadTables.contains(id)) {
+            super.executeDataSnapshot(context);
+            return;
+        }
         refreshSchema(ctx.getDatabaseSchema(), ctx.getConnection(), false);
         Table table = ctx.getDatabaseSchema().tableFor(id);
         TableSchema schema = ctx.getDatabaseSchema().schemaFor(id);
@@ -47,7 +54,7 @@ public final class CopySnapshotFetchTask extends PostgresScanFetchTask {
                 ? "its schema is unknown"
                 : CopyChunkReader.unsupported(table, schema, snapshotSplit);
         if (unsupported != null) {
-            if (fallbacksLogged.add(id)) {
+            if (connectorReadTables.add(id)) {
                 LOG.info("Snapshot of {} reads its rows through the connector, not COPY: {}", id, unsupported);
             }
             super.executeDataSnapshot(context);

@@ -313,6 +313,11 @@ public final class PgText {
         return formatScalar(value);
     }
 
+    /** An array element as walflow writes every one: quoted, with backslash and quote escaped. */
+    static void appendArrayElement(StringBuilder out, String text) {
+        out.append('"').append(text.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+    }
+
     private static String formatArray(String elementType, Object value) {
         Object[] elements;
         if (value instanceof Array) {
@@ -342,8 +347,7 @@ public final class PgText {
             } else if (element instanceof Object[] || element instanceof List) {
                 out.append(formatArray(elementType, element));
             } else {
-                String text = format(elementType, element);
-                out.append('"').append(text.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+                appendArrayElement(out, format(elementType, element));
             }
         }
         return out.append('}').toString();

@@ -16,7 +16,7 @@ public final class WalflowPostgresDialect extends PostgresDialect {
 
     private final boolean copySnapshot;
 
-    private transient Set<TableId> fallbacksLogged;
+    private transient Set<TableId> connectorReadTables;
 
     /** @param copySnapshot false keeps the connector's own snapshot read for every table */
     public WalflowPostgresDialect(PostgresSourceConfig sourceConfig, boolean copySnapshot) {
@@ -27,10 +27,10 @@ public final class WalflowPostgresDialect extends PostgresDialect {
     @Override
     public FetchTask<SourceSplitBase> createFetchTask(SourceSplitBase split) {
         if (copySnapshot && split.isSnapshotSplit()) {
-            if (fallbacksLogged == null) {
-                fallbacksLogged = ConcurrentHashMap.newKeySet();
+            if (connectorReadTables == null) {
+                connectorReadTables = ConcurrentHashMap.newKeySet();
             }
-            return new CopySnapshotFetchTask(split.asSnapshotSplit(), fallbacksLogged);
+            return new CopySnapshotFetchTask(split.asSnapshotSplit(), connectorReadTables);
         }
         return super.createFetchTask(split);
     }
