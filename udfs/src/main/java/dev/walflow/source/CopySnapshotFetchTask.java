@@ -47,7 +47,11 @@ public final class CopySnapshotFetchTask extends PostgresScanFetchTask {
             super.executeDataSnapshot(context);
             return;
         }
-        refreshSchema(ctx.getDatabaseSchema(), ctx.getConnection(), false);
+        if (ctx.getDatabaseSchema().tableFor(id) == null) {
+            // Flink CDC 3.5 reads the schema as it prepares each split; a version that takes it
+            // from the split instead may not have this table yet.
+            refreshSchema(ctx.getDatabaseSchema(), ctx.getConnection(), false);
+        }
         Table table = ctx.getDatabaseSchema().tableFor(id);
         TableSchema schema = ctx.getDatabaseSchema().schemaFor(id);
         String unsupported = table == null || schema == null

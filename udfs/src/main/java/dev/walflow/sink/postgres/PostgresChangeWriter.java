@@ -26,11 +26,9 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Writes changes of every table into one target database: per table, each row collapsed to its
@@ -43,8 +41,7 @@ final class PostgresChangeWriter extends TransactionalWriter<ChangeEvent> {
 
     private final Map<String, PendingChanges> pending = new LinkedHashMap<>();
     private final Map<String, TableStatements> tables = new HashMap<>();
-    /** Tables whose snapshot rows are upserted, not copied, once one met a row already in the target. */
-    private final Set<String> upsertSnapshots = new HashSet<>();
+    private final SnapshotCopyModes snapshotModes = new SnapshotCopyModes();
 
     PostgresChangeWriter(TargetConfig config, WriterInitContext context, Collection<WriterState> restored)
             throws IOException {
@@ -76,7 +73,7 @@ final class PostgresChangeWriter extends TransactionalWriter<ChangeEvent> {
             }
             try {
                 TableApplier applier = new TableApplier(
-                        statements(connection, entry.getKey()), statements, config.bulkUpsertMinRows(), upsertSnapshots);
+                        statements(connection, entry.getKey()), statements, config.bulkUpsertMinRows(), snapshotModes);
                 rows += applier.apply(entry.getValue());
             } catch (SQLException e) {
                 throw new SQLException("table " + entry.getKey() + ": " + describe(e), e.getSQLState(), e);

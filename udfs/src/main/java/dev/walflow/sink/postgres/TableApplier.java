@@ -10,14 +10,13 @@ import org.slf4j.LoggerFactory;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Writes one table's pending changes with batched statements: deletes, then whole-row upserts
@@ -29,23 +28,21 @@ final class TableApplier {
 
     private static final Logger LOG = LoggerFactory.getLogger(TableApplier.class);
 
-    private static final String UNIQUE_VIOLATION = "23505";
-
     private final TableStatements statements;
     private final StatementCache cache;
     private final int bulkMinRows;
-    private final Set<String> upsertSnapshots;
+    private final SnapshotCopyModes snapshotModes;
 
     /**
      * @param bulkMinRows upserts of one column list from which on {@link #bulkUpsert} writes them
-     * @param upsertSnapshots tables whose snapshot rows met rows already in the target, so they are
-     *     upserted, not copied ({@link #copySnapshotRows}); this applier adds to it
+     * @param snapshotModes how each table's snapshot rows are written ({@link #copySnapshotRows});
+     *     this applier sets a table's mode when it finds out
      */
-    TableApplier(TableStatements statements, StatementCache cache, int bulkMinRows, Set<String> upsertSnapshots) {
+    TableApplier(TableStatements statements, StatementCache cache, int bulkMinRows, SnapshotCopyModes snapshotModes) {
         this.statements = statements;
         this.cache = cache;
         this.bulkMinRows = bulkMinRows;
-        this.upsertSnapshots = upsertSnapshots;
+        this.snapshotModes = snapshotModes;
     }
 
     /** Returns the number of statements executed (rows attempted). */
@@ -138,16 +135,26 @@ final class TableApplier {
     /**
      * Writes snapshot rows with {@code COPY ... FROM STDIN}, PostgreSQL's cheapest way in, where
      * the upsert spent about three times the server's own insert cost per row (BENCHMARKS.md).
-     * COPY cannot update, so it runs inside a savepoint: a key already in the target (a chunk
-     * read again after a restore, a target that was not empty) fails it with a unique
-     * violation, the savepoint is rolled back, and from then on the table's snapshot rows are
-     * upserted.
+     * COPY cannot update, so a key already in the target (a chunk read again after a restore, a
+     * target that was not empty) must be found first: a table empty at its first snapshot batch
+     * is copied from then on; otherwise each batch's keys are looked up, and the first batch that
+     * finds one turns the rest of the table's snapshot into upserts.
      *
-     * @return false when the rows are still to be written (not all snapshot rows, or a conflict)
+     * <p>Not a savepoint around each COPY: a savepoint that writes is a
+     * subtransaction, and an exactly-once transaction holds a checkpoint's worth of batches (at
+     * the default 10 s interval, hundreds). Past 64 subtransactions PostgreSQL marks every
+     * snapshot taken on the target server as overflowed, and its readers' visibility checks go
+     * through {@code pg_subtrans} until the transaction ends. (The snapshot's own rate did not
+     * change, BENCHMARKS.md.) A key written into the target by someone else between the lookup
+     * and the COPY fails the batch with a unique violation; the job restarts from its checkpoint,
+     * and the lookup then finds the key.
+     *
+     * @return false when the rows are still to be written (not all snapshot rows, or a key present)
      */
     private boolean copySnapshotRows(List<String> columns, List<ChangeEvent> rows) throws SQLException {
         String table = rows.get(0).table;
-        if (upsertSnapshots.contains(table)) {
+        SnapshotCopyModes.Mode mode = snapshotModes.of(table);
+        if (mode == SnapshotCopyModes.Mode.UPSERT || !keyCastable()) {
             return false;
         }
         for (ChangeEvent e : rows) {
@@ -155,23 +162,46 @@ final class TableApplier {
                 return false;
             }
         }
-        Connection connection = cache.connection();
-        Savepoint savepoint = connection.setSavepoint();
-        try {
-            CopyRowsWriter.copy(connection, statements.copyIn(columns), rows);
-        } catch (SQLException e) {
-            if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
-                throw e;
-            }
-            connection.rollback(savepoint);
-            upsertSnapshots.add(table);
-            LOG.info("Snapshot rows of {} meet rows already in the target ({}); they are upserted from now on",
-                    table, e.getMessage());
+        if (mode == null) {
+            mode = hasRows(statements.anyRow()) ? SnapshotCopyModes.Mode.COPY_AFTER_PROBE : SnapshotCopyModes.Mode.COPY;
+            snapshotModes.set(table, mode);
+        }
+        if (mode == SnapshotCopyModes.Mode.COPY_AFTER_PROBE && anyKeyPresent(rows)) {
+            snapshotModes.set(table, SnapshotCopyModes.Mode.UPSERT);
+            LOG.info("Snapshot rows of {} meet rows already in the target; they are upserted from now on", table);
             return false;
         }
-        connection.releaseSavepoint(savepoint);
+        CopyRowsWriter.copy(cache.connection(), statements.copyIn(columns), rows);
         LOG.debug("Copied {} snapshot rows into {}", rows.size(), statements.target().id());
         return true;
+    }
+
+    /** Whether the target's key can be looked up from text as COPY reads it (not "char" or reg*). */
+    private boolean keyCastable() {
+        List<String> key = statements.target().primaryKey();
+        return !key.isEmpty() && bulkCastable(key);
+    }
+
+    private boolean hasRows(String query) throws SQLException {
+        try (ResultSet rs = cache.get(query).executeQuery()) {
+            return rs.next();
+        }
+    }
+
+    /** Whether any of the rows' keys is in the target, with one statement for the batch. */
+    private boolean anyKeyPresent(List<ChangeEvent> rows) throws SQLException {
+        PreparedStatement ps = cache.get(statements.anyKeyPresent());
+        int[] keyIndexes = keyIndexes(statements.target(), Arrays.asList(rows.get(0).keyColumns));
+        for (int k = 0; k < keyIndexes.length; k++) {
+            String[] values = new String[rows.size()];
+            for (int r = 0; r < values.length; r++) {
+                values[r] = rows.get(r).key[keyIndexes[k]];
+            }
+            ps.setArray(k + 1, ps.getConnection().createArrayOf("text", values));
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next();
+        }
     }
 
     private boolean bulkCastable(List<String> columns) {
@@ -239,16 +269,25 @@ final class TableApplier {
      */
     static void bindKey(PreparedStatement ps, int p, TableInfo target, List<String> keyColumns, List<String> key)
             throws SQLException {
+        int[] keyIndexes = keyIndexes(target, keyColumns);
+        for (int k = 0; k < keyIndexes.length; k++) {
+            ps.setString(p + k, key.get(keyIndexes[k]));
+        }
+    }
+
+    /** For each of the target's key columns, its position among the source's {@code keyColumns}. */
+    private static int[] keyIndexes(TableInfo target, List<String> keyColumns) {
         List<String> targetKey = target.primaryKey();
-        for (int k = 0; k < targetKey.size(); k++) {
-            int i = keyColumns.indexOf(targetKey.get(k));
-            if (i < 0) {
+        int[] indexes = new int[targetKey.size()];
+        for (int k = 0; k < indexes.length; k++) {
+            indexes[k] = keyColumns.indexOf(targetKey.get(k));
+            if (indexes[k] < 0) {
                 throw new IllegalStateException("No value for key column " + targetKey.get(k) + " of target table "
                         + target.id() + " among the source's key " + keyColumns
                         + "; the target's primary key differs from the source's");
             }
-            ps.setString(p + k, key.get(i));
         }
+        return indexes;
     }
 
     private static List<String> presentColumns(ChangeEvent e) {

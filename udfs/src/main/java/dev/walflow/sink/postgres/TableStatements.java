@@ -97,6 +97,35 @@ final class TableStatements {
         return sql.append(") FROM STDIN").toString();
     }
 
+    /**
+     * Whether any of many primary keys is in the table: parameter {@code k} is a {@code text[]}
+     * holding key column {@code k} (in the target's key order) of every row, each element cast
+     * as {@link #bulkUpsert} casts it. Returns one row if so, none otherwise.
+     */
+    String anyKeyPresent() {
+        List<String> key = target.primaryKey();
+        StringBuilder sql = new StringBuilder("SELECT 1 FROM ").append(target.id().quoted()).append(" WHERE (");
+        appendNames(sql, key, ", ");
+        sql.append(") IN (SELECT ");
+        for (int i = 0; i < key.size(); i++) {
+            sql.append(i > 0 ? ", " : "").append("u.v").append(i).append("::").append(column(key.get(i)).castType());
+        }
+        sql.append(" FROM unnest(");
+        for (int i = 0; i < key.size(); i++) {
+            sql.append(i > 0 ? ", " : "").append("?::text[]");
+        }
+        sql.append(") AS u(");
+        for (int i = 0; i < key.size(); i++) {
+            sql.append(i > 0 ? ", " : "").append('v').append(i);
+        }
+        return sql.append(")) LIMIT 1").toString();
+    }
+
+    /** One row if the table has any. */
+    String anyRow() {
+        return "SELECT 1 FROM " + target.id().quoted() + " LIMIT 1";
+    }
+
     /** Plain INSERT, for key-less tables. */
     String insert(List<String> columns) {
         return insertPrefix(columns).toString();

@@ -44,4 +44,18 @@ class TableStatementsTest {
         assertThat(STATEMENTS.castsTextLikeInput("flag")).isFalse();
         assertThat(STATEMENTS.castsTextLikeInput("rel")).isFalse();
     }
+
+    @Test
+    void keyLookupCastsEachKeyColumnInTheTargetsKeyOrder() {
+        TableStatements composite = new TableStatements(
+                new TableInfo(
+                        new TableId("public", "lines"),
+                        List.of(column("order", "pg_catalog.int8", "int8"), column("Line", "pg_catalog.text", "text")),
+                        List.of("Line", "order"),
+                        TableInfo.ReplicaIdentity.DEFAULT));
+        assertThat(composite.anyKeyPresent())
+                .isEqualTo("SELECT 1 FROM \"public\".\"lines\" WHERE (\"Line\", \"order\") IN (SELECT"
+                        + " u.v0::pg_catalog.text, u.v1::pg_catalog.int8 FROM unnest(?::text[], ?::text[]) AS u(v0, v1)) LIMIT 1");
+        assertThat(STATEMENTS.anyRow()).isEqualTo("SELECT 1 FROM \"public\".\"orders\" LIMIT 1");
+    }
 }
