@@ -20,7 +20,7 @@ public final class SinkMetrics {
     private static final Operation[] OPERATIONS = Operation.values();
 
     private final MetricGroup group;
-    private final Map<String, long[]> pending = new HashMap<>();
+    private Map<String, long[]> pending = new HashMap<>();
     private final Map<String, Counter[]> processed = new HashMap<>();
     private final Map<String, Counter[]> failed = new HashMap<>();
     private final Map<String, Counter> errors = new HashMap<>();
@@ -49,39 +49,69 @@ public final class SinkMetrics {
     }
 
     /**
-     * The buffered changes were written in {@code nanos}. When {@code committed}, they are
-     * visible in the target now (at-least-once); otherwise they wait in the open transaction.
+     * The changes received since the last batch was taken, as one batch: a writer that writes a
+     * batch while the next one fills settles each with its own counts.
      */
-    public void batchWritten(int events, long nanos, boolean committed) {
-        batchSize.update(events);
-        sinkLatency.update(nanos / 1_000_000);
-        settle(processed, WalflowMetrics.EVENTS_PROCESSED);
-        if (committed) {
-            committed(batchOldestCommitMicros);
-        } else {
-            transactionOldestCommitMicros = Math.min(transactionOldestCommitMicros, batchOldestCommitMicros);
-        }
+    public Batch takeBatch() {
+        Batch batch = new Batch(pending, batchOldestCommitMicros);
+        pending = new HashMap<>();
         batchOldestCommitMicros = Long.MAX_VALUE;
+        return batch;
+    }
+
+    /** Counts of one batch of changes, per table and operation, and its oldest commit time. */
+    public static final class Batch {
+        private final Map<String, long[]> counts;
+        private final long oldestCommitMicros;
+
+        private Batch(Map<String, long[]> counts, long oldestCommitMicros) {
+            this.counts = counts;
+            this.oldestCommitMicros = oldestCommitMicros;
+        }
+    }
+
+    /** The changes received since the last batch was taken were written in {@code nanos}. */
+    public void batchWritten(int events, long nanos, boolean committed) {
+        batchWritten(takeBatch(), events, nanos, committed);
     }
 
     /**
-     * The buffered changes were handed to the committer, which writes them when the checkpoint
-     * completes (ClickHouse under exactly-once): counted, without a write time.
+     * A batch was written in {@code nanos}. When {@code committed}, its changes are visible in
+     * the target now (at-least-once); otherwise they wait in the open transaction.
+     */
+    public void batchWritten(Batch batch, int events, long nanos, boolean committed) {
+        batchSize.update(events);
+        sinkLatency.update(nanos / 1_000_000);
+        settle(processed, WalflowMetrics.EVENTS_PROCESSED, batch.counts);
+        if (committed) {
+            committed(batch.oldestCommitMicros);
+        } else {
+            transactionOldestCommitMicros = Math.min(transactionOldestCommitMicros, batch.oldestCommitMicros);
+        }
+    }
+
+    /**
+     * The changes received since the last batch was taken were handed to the committer, which
+     * writes them when the checkpoint completes (ClickHouse under exactly-once): counted, without
+     * a write time.
      */
     public void handedOver(int events) {
         if (events > 0) {
             batchSize.update(events);
         }
-        settle(processed, WalflowMetrics.EVENTS_PROCESSED);
-        batchOldestCommitMicros = Long.MAX_VALUE;
+        settle(processed, WalflowMetrics.EVENTS_PROCESSED, takeBatch().counts);
     }
 
-    /** The writer gave up on the buffered changes (the job fails and replays them). */
+    /** The writer gave up on the changes received since the last batch was taken (the job fails and replays them). */
     public void batchFailed(Throwable error) {
-        settle(failed, WalflowMetrics.EVENTS_FAILED);
+        batchFailed(takeBatch(), error);
+    }
+
+    /** The writer gave up on a batch (the job fails and replays it). */
+    public void batchFailed(Batch batch, Throwable error) {
+        settle(failed, WalflowMetrics.EVENTS_FAILED, batch.counts);
         errors.computeIfAbsent(errorType(error), t -> group.addGroup(WalflowMetrics.ERROR_TYPE, t)
                 .counter(WalflowMetrics.ERRORS)).inc();
-        batchOldestCommitMicros = Long.MAX_VALUE;
     }
 
     /**
@@ -104,11 +134,11 @@ public final class SinkMetrics {
         }
     }
 
-    private void settle(Map<String, Counter[]> target, String name) {
-        if (pending.isEmpty()) {
+    private void settle(Map<String, Counter[]> target, String name, Map<String, long[]> counted) {
+        if (counted.isEmpty()) {
             return;
         }
-        for (Map.Entry<String, long[]> entry : pending.entrySet()) {
+        for (Map.Entry<String, long[]> entry : counted.entrySet()) {
             long[] counts = entry.getValue();
             Counter[] counters = target.computeIfAbsent(entry.getKey(), t -> new Counter[OPERATIONS.length]);
             for (int op = 0; op < counts.length; op++) {

@@ -42,7 +42,7 @@ public final class SinkOptions {
                     .intType()
                     .defaultValue(5_000)
                     .withDescription(
-                            "Rows buffered per sink subtask before they are written; a full buffer blocks the stream (backpressure).");
+                            "Rows buffered per sink subtask before they are written. A full batch is written by the subtask's writer thread while the next one fills; when that one is full too, the stream waits (backpressure), so a subtask holds at most two batches.");
 
     public static final ConfigOption<Integer> POSTGRES_BULK_UPSERT_MIN_ROWS =
             ConfigOptions.key("sink.postgres.bulk-upsert.min-rows")

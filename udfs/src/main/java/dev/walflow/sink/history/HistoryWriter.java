@@ -32,7 +32,7 @@ final class HistoryWriter extends TransactionalWriter<ChangeEvent> {
     private static final Logger LOG = LoggerFactory.getLogger(HistoryWriter.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final List<ChangeEvent> pending = new ArrayList<>();
+    private List<ChangeEvent> pending = new ArrayList<>();
     private final Duration retention;
     private long lastPrune;
 
@@ -50,9 +50,16 @@ final class HistoryWriter extends TransactionalWriter<ChangeEvent> {
     }
 
     @Override
-    protected int applyBuffered(Connection connection, StatementCache statements) throws SQLException {
+    protected Work<Integer> takeBuffered() {
+        List<ChangeEvent> batch = pending;
+        pending = new ArrayList<>();
+        return (connection, statements) -> insert(batch, connection, statements);
+    }
+
+    /** Runs on the batch thread, as does {@link #maybePrune}. */
+    private int insert(List<ChangeEvent> batch, Connection connection, StatementCache statements) throws SQLException {
         PreparedStatement ps = statements.get(HistoryTable.insertSql(config.walflowSchema()));
-        for (ChangeEvent e : pending) {
+        for (ChangeEvent e : batch) {
             Position p = e.position;
             ps.setString(1, Position.formatLsn(p.lsn));
             ps.setString(2, Position.formatLsn(p.changeLsn));
@@ -75,12 +82,7 @@ final class HistoryWriter extends TransactionalWriter<ChangeEvent> {
         }
         ps.executeBatch();
         maybePrune();
-        return pending.size();
-    }
-
-    @Override
-    protected void clearBuffered() {
-        pending.clear();
+        return batch.size();
     }
 
     private void maybePrune() {

@@ -39,7 +39,7 @@ final class PostgresChangeWriter extends TransactionalWriter<ChangeEvent> {
 
     private static final Logger LOG = LoggerFactory.getLogger(PostgresChangeWriter.class);
 
-    private final Map<String, PendingChanges> pending = new LinkedHashMap<>();
+    private Map<String, PendingChanges> pending = new LinkedHashMap<>();
     private final Map<String, TableStatements> tables = new HashMap<>();
     private final SnapshotCopyModes snapshotModes = new SnapshotCopyModes();
 
@@ -55,7 +55,10 @@ final class PostgresChangeWriter extends TransactionalWriter<ChangeEvent> {
             flushPending();
             track(event.position);
             try (LogFields f = LogFields.of(LogFields.TABLE, event.table, LogFields.POSITION, event.position)) {
-                runInTransaction("TRUNCATE of " + event.table, (c, cache) -> truncate(c, cache, event.table));
+                runNow("TRUNCATE of " + event.table, (c, cache) -> {
+                    truncate(c, cache, event.table);
+                    return null;
+                });
             }
             return 0;
         }
@@ -65,9 +68,17 @@ final class PostgresChangeWriter extends TransactionalWriter<ChangeEvent> {
     }
 
     @Override
-    protected int applyBuffered(Connection connection, StatementCache statements) throws SQLException {
+    protected Work<Integer> takeBuffered() {
+        Map<String, PendingChanges> batch = pending;
+        pending = new LinkedHashMap<>();
+        return (connection, statements) -> apply(batch, connection, statements);
+    }
+
+    /** Runs on the batch thread; {@link #tables} and {@link #snapshotModes} are its alone while it does. */
+    private int apply(Map<String, PendingChanges> batch, Connection connection, StatementCache statements)
+            throws SQLException {
         int rows = 0;
-        for (Map.Entry<String, PendingChanges> entry : pending.entrySet()) {
+        for (Map.Entry<String, PendingChanges> entry : batch.entrySet()) {
             if (entry.getValue().isEmpty()) {
                 continue;
             }
@@ -80,11 +91,6 @@ final class PostgresChangeWriter extends TransactionalWriter<ChangeEvent> {
             }
         }
         return rows;
-    }
-
-    @Override
-    protected void clearBuffered() {
-        pending.clear();
     }
 
     @Override

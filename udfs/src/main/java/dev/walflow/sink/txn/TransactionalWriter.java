@@ -26,12 +26,22 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * A sink writer into one PostgreSQL database, buffering changes and writing them in batches:
  * when {@code batchMaxRows} changes are buffered, when {@code batchInterval} has passed, and
- * before every checkpoint barrier. A full buffer is written before the next change is accepted,
- * so a slow target slows the stream (backpressure) instead of growing memory.
+ * before every checkpoint barrier.
+ *
+ * <p>A batch is written by the writer's own thread while the task thread fills the next one, so
+ * the target's work on one batch overlaps the reading and decoding of the next. At most one
+ * batch is in flight: a second full buffer waits for it, so a slow target slows the stream
+ * (backpressure) instead of growing memory, and batches reach the target one after another on
+ * one connection, in stream order. Everything else on the connection (a TRUNCATE, preparing the
+ * transaction at a barrier) first waits for the batch in flight.
  *
  * <p>{@code at-least-once}: each batch commits on its own; a failed batch is retried on a fresh
  * connection, then the job fails and replays from its last checkpoint.
@@ -62,6 +72,11 @@ public abstract class TransactionalWriter<E>
     private static final long COMMIT_CHECK_NANOS = 2_000_000L;
 
     private int pendingEvents;
+    /** The batch being written by {@link #batchThread}, or null. */
+    private Future<Written> inFlight;
+    private SinkMetrics.Batch inFlightMetrics;
+    private int inFlightEvents;
+    private ExecutorService batchThread;
     private long lastCommitCheck;
     private Connection connection;
     private StatementCache statementCache;
@@ -98,10 +113,13 @@ public abstract class TransactionalWriter<E>
     /** Buffers one element; returns how many changes it adds to the buffer. */
     protected abstract int buffer(E element) throws IOException;
 
-    /** Writes everything buffered on the connection (inside the current transaction). */
-    protected abstract int applyBuffered(Connection connection, StatementCache statements) throws SQLException;
-
-    protected abstract void clearBuffered();
+    /**
+     * Takes everything buffered, leaving the buffer empty, as work that writes it on a connection
+     * (inside the current transaction) and returns the rows written. The work runs on the batch
+     * thread while {@link #buffer} fills the next batch, so it must use only what it took and
+     * state no other method touches while a batch is in flight.
+     */
+    protected abstract Work<Integer> takeBuffered();
 
     /** Forgets per-connection caches (table definitions) after the connection was dropped. */
     protected void onConnectionDropped() {}
@@ -126,7 +144,8 @@ public abstract class TransactionalWriter<E>
      * at most until the next barrier, which writes them).
      */
     private boolean awaitsCommit() throws IOException {
-        if (!config.exactlyOnce() || transactionDirty || awaitingCommit.isEmpty()) {
+        // A batch in flight makes the transaction dirty (and owns the connection).
+        if (!config.exactlyOnce() || inFlight != null || transactionDirty || awaitingCommit.isEmpty()) {
             return false;
         }
         long now = System.nanoTime();
@@ -158,9 +177,10 @@ public abstract class TransactionalWriter<E>
         }
     }
 
+    /** Before every checkpoint barrier: everything received is written (and, at-least-once, committed). */
     @Override
     public void flush(boolean endOfInput) throws IOException, InterruptedException {
-        flushPending();
+        flushAndWait();
     }
 
     private void scheduleTimedFlush() {
@@ -175,46 +195,106 @@ public abstract class TransactionalWriter<E>
                 });
     }
 
+    /**
+     * Hands what is buffered to the batch thread, once the batch before it is written. Returns
+     * without waiting for this one.
+     */
     protected final void flushPending() throws IOException {
+        awaitWritten();
         if (pendingEvents == 0) {
             return;
         }
         int events = pendingEvents;
-        long started = System.nanoTime();
-        runInTransaction(events + " changes", (c, cache) -> {
-            rowsWritten.inc(applyBuffered(c, cache));
-        });
-        clearBuffered();
+        Work<Integer> batch = takeBuffered();
         pendingEvents = 0;
+        inFlightEvents = events;
+        inFlightMetrics = metrics.takeBatch();
+        if (batchThread == null) {
+            batchThread = Executors.newSingleThreadExecutor(runnable -> {
+                Thread t = new Thread(runnable, "walflow " + sinkName + " batch writer " + subtask);
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        inFlight = batchThread.submit(() -> {
+            long started = System.nanoTime();
+            int rows = runInTransaction(events + " changes", batch);
+            return new Written(rows, System.nanoTime() - started);
+        });
+    }
+
+    /** Writes everything buffered and waits until it is written. */
+    protected final void flushAndWait() throws IOException {
+        flushPending();
+        awaitWritten();
+    }
+
+    private record Written(int rows, long nanos) {}
+
+    /** Waits for the batch in flight, if any; its failure is this writer's failure. */
+    private void awaitWritten() throws IOException {
+        if (inFlight == null) {
+            return;
+        }
+        Future<Written> batch = inFlight;
+        inFlight = null;
+        Written written;
+        try {
+            written = batch.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            batch.cancel(true);
+            throw new IOException("Interrupted while a batch was written to " + config.url(), e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            metrics.batchFailed(inFlightMetrics, cause.getCause() != null ? cause.getCause() : cause);
+            throw cause instanceof IOException ? (IOException) cause
+                    : new IOException("Failed to write " + inFlightEvents + " changes to " + config.url(), cause);
+        }
+        rowsWritten.inc(written.rows());
         batchesWritten.inc();
-        metrics.batchWritten(events, System.nanoTime() - started, !config.exactlyOnce());
-        LOG.debug("Wrote {} changes to {} ({})", events, config.url(), sinkName);
+        metrics.batchWritten(inFlightMetrics, inFlightEvents, written.nanos(), !config.exactlyOnce());
+        LOG.debug("Wrote {} changes to {} ({})", inFlightEvents, config.url(), sinkName);
     }
 
     /** A unit of work on the target's connection. */
-    protected interface Work {
-        void run(Connection connection, StatementCache statements) throws SQLException;
+    protected interface Work<T> {
+        T run(Connection connection, StatementCache statements) throws SQLException;
+    }
+
+    /**
+     * Runs work in the current transaction on the task thread, after the batch in flight (a
+     * TRUNCATE, which must follow what was buffered before it).
+     */
+    protected final void runNow(String what, Work<?> work) throws IOException {
+        awaitWritten();
+        try {
+            runInTransaction(what, work);
+        } catch (IOException e) {
+            metrics.batchFailed(metrics.takeBatch(), e.getCause() != null ? e.getCause() : e);
+            throw e;
+        }
     }
 
     /**
      * Runs work in the current transaction. At-least-once commits it (retrying on a fresh
-     * connection); exactly-once leaves the transaction open for the checkpoint to prepare.
+     * connection); exactly-once leaves the transaction open for the checkpoint to prepare. Runs
+     * on the batch thread, or on the task thread when no batch is in flight.
      */
-    protected final void runInTransaction(String what, Work work) throws IOException {
+    private <T> T runInTransaction(String what, Work<T> work) throws IOException {
         for (int attempt = 0; ; attempt++) {
             try {
                 ensureConnection();
-                work.run(connection, statementCache);
+                T result = work.run(connection, statementCache);
                 if (config.exactlyOnce()) {
                     transactionDirty = true;
                 } else {
                     connection.commit();
                 }
-                return;
+                return result;
             } catch (SQLException | RuntimeException e) {
                 dropConnection();
                 if (config.exactlyOnce() || attempt >= config.maxRetries() || !isRetriable(e)) {
-                    metrics.batchFailed(e);
                     throw new IOException(
                             "Failed to write " + what + " to " + config.url() + " (" + sinkName + ") after "
                                     + (attempt + 1) + " attempt(s): " + describe(e), e);
@@ -233,7 +313,7 @@ public abstract class TransactionalWriter<E>
         if (!config.exactlyOnce()) {
             return Collections.emptyList();
         }
-        flushPending();
+        flushAndWait();
         if (!transactionDirty) {
             return Collections.emptyList();
         }
@@ -258,6 +338,7 @@ public abstract class TransactionalWriter<E>
         if (!config.exactlyOnce()) {
             return Collections.emptyList();
         }
+        awaitWritten();
         // Keep only prepared transactions not yet committed: these are the ones a restore of
         // this checkpoint must leave for the committer.
         if (!awaitingCommit.isEmpty()) {
@@ -390,6 +471,19 @@ public abstract class TransactionalWriter<E>
 
     @Override
     public void close() {
+        if (inFlight != null) {
+            try {
+                inFlight.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException e) {
+                // the job is failing or cancelled; the transaction rolls back below
+            }
+            inFlight = null;
+        }
+        if (batchThread != null) {
+            batchThread.shutdownNow();
+        }
         // The open transaction rolls back with the connection.
         dropConnection();
         if (config.exactlyOnce() && !awaitingCommit.isEmpty()) {
