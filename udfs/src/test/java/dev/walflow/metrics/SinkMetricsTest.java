@@ -103,4 +103,21 @@ class SinkMetricsTest {
         assertThat(metrics.takeTransactionOldestCommitMicros()).isEqualTo(3_000);
         assertThat(metrics.takeTransactionOldestCommitMicros()).as("the next transaction starts empty").isZero();
     }
+
+    @Test
+    void aBatchTakenSettlesOnlyItsOwnChangesWhileTheNextFills() {
+        Map<String, Metric> m = new HashMap<>();
+        SinkMetrics metrics = new SinkMetrics(new Recording(m, ""));
+        metrics.received(event("public.t", Operation.INSERT, 0));
+        metrics.received(event("public.t", Operation.INSERT, 0));
+        SinkMetrics.Batch first = metrics.takeBatch();
+        metrics.received(event("public.t", Operation.INSERT, 0));
+        SinkMetrics.Batch second = metrics.takeBatch();
+
+        metrics.batchWritten(first, 2, 1, true);
+        assertThat(count(m, "walflow.table.public.t.operation.insert.eventsProcessed")).isEqualTo(2);
+        metrics.batchFailed(second, new java.sql.SQLException("down"));
+        assertThat(count(m, "walflow.table.public.t.operation.insert.eventsProcessed")).isEqualTo(2);
+        assertThat(count(m, "walflow.table.public.t.operation.insert.eventsFailed")).isEqualTo(1);
+    }
 }
