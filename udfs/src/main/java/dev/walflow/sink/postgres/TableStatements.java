@@ -42,7 +42,16 @@ final class TableStatements {
     String bulkUpsert(List<String> columns) {
         StringBuilder sql = new StringBuilder("INSERT INTO ").append(target.id().quoted()).append(" (");
         appendNames(sql, columns, ", ");
-        sql.append(") SELECT ");
+        sql.append(") ");
+        return onConflictUpdate(appendUnnest(sql, columns), columns);
+    }
+
+    /**
+     * {@code SELECT} of the rows given as one {@code text[]} parameter per column, each element
+     * cast to its column's type.
+     */
+    private StringBuilder appendUnnest(StringBuilder sql, List<String> columns) {
+        sql.append("SELECT ");
         for (int i = 0; i < columns.size(); i++) {
             sql.append(i > 0 ? ", " : "").append("u.v").append(i).append("::").append(column(columns.get(i)).castType());
         }
@@ -54,7 +63,7 @@ final class TableStatements {
         for (int i = 0; i < columns.size(); i++) {
             sql.append(i > 0 ? ", " : "").append('v').append(i);
         }
-        return onConflictUpdate(sql.append(')'), columns);
+        return sql.append(')');
     }
 
     /**
@@ -106,19 +115,8 @@ final class TableStatements {
         List<String> key = target.primaryKey();
         StringBuilder sql = new StringBuilder("SELECT 1 FROM ").append(target.id().quoted()).append(" WHERE (");
         appendNames(sql, key, ", ");
-        sql.append(") IN (SELECT ");
-        for (int i = 0; i < key.size(); i++) {
-            sql.append(i > 0 ? ", " : "").append("u.v").append(i).append("::").append(column(key.get(i)).castType());
-        }
-        sql.append(" FROM unnest(");
-        for (int i = 0; i < key.size(); i++) {
-            sql.append(i > 0 ? ", " : "").append("?::text[]");
-        }
-        sql.append(") AS u(");
-        for (int i = 0; i < key.size(); i++) {
-            sql.append(i > 0 ? ", " : "").append('v').append(i);
-        }
-        return sql.append(")) LIMIT 1").toString();
+        sql.append(") IN (");
+        return appendUnnest(sql, key).append(") LIMIT 1").toString();
     }
 
     /** One row if the table has any. */
