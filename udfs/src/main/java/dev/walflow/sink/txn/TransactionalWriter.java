@@ -73,9 +73,7 @@ public abstract class TransactionalWriter<E>
 
     private int pendingEvents;
     /** The batch being written by {@link #batchThread}, or null. */
-    private Future<Written> inFlight;
-    private SinkMetrics.Batch inFlightMetrics;
-    private int inFlightEvents;
+    private InFlight inFlight;
     private ExecutorService batchThread;
     private long lastCommitCheck;
     private Connection connection;
@@ -207,8 +205,7 @@ public abstract class TransactionalWriter<E>
         int events = pendingEvents;
         Work<Integer> batch = takeBuffered();
         pendingEvents = 0;
-        inFlightEvents = events;
-        inFlightMetrics = metrics.takeBatch();
+        SinkMetrics.Batch counts = metrics.takeBatch();
         if (batchThread == null) {
             batchThread = Executors.newSingleThreadExecutor(runnable -> {
                 Thread t = new Thread(runnable, "walflow " + sinkName + " batch writer " + subtask);
@@ -216,11 +213,11 @@ public abstract class TransactionalWriter<E>
                 return t;
             });
         }
-        inFlight = batchThread.submit(() -> {
+        inFlight = new InFlight(batchThread.submit(() -> {
             long started = System.nanoTime();
             int rows = runInTransaction(events + " changes", batch);
             return new Written(rows, System.nanoTime() - started);
-        });
+        }), counts, events);
     }
 
     /** Writes everything buffered and waits until it is written. */
@@ -231,30 +228,33 @@ public abstract class TransactionalWriter<E>
 
     private record Written(int rows, long nanos) {}
 
+    /** A batch handed to the batch thread: its result, its metrics counts and its size. */
+    private record InFlight(Future<Written> result, SinkMetrics.Batch counts, int events) {}
+
     /** Waits for the batch in flight, if any; its failure is this writer's failure. */
     private void awaitWritten() throws IOException {
         if (inFlight == null) {
             return;
         }
-        Future<Written> batch = inFlight;
+        InFlight batch = inFlight;
         inFlight = null;
         Written written;
         try {
-            written = batch.get();
+            written = batch.result().get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            batch.cancel(true);
+            batch.result().cancel(true);
             throw new IOException("Interrupted while a batch was written to " + config.url(), e);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            metrics.batchFailed(inFlightMetrics, cause.getCause() != null ? cause.getCause() : cause);
+            metrics.batchFailed(batch.counts(), cause);
             throw cause instanceof IOException ? (IOException) cause
-                    : new IOException("Failed to write " + inFlightEvents + " changes to " + config.url(), cause);
+                    : new IOException("Failed to write " + batch.events() + " changes to " + config.url(), cause);
         }
         rowsWritten.inc(written.rows());
         batchesWritten.inc();
-        metrics.batchWritten(inFlightMetrics, inFlightEvents, written.nanos(), !config.exactlyOnce());
-        LOG.debug("Wrote {} changes to {} ({})", inFlightEvents, config.url(), sinkName);
+        metrics.batchWritten(batch.counts(), batch.events(), written.nanos(), !config.exactlyOnce());
+        LOG.debug("Wrote {} changes to {} ({})", batch.events(), config.url(), sinkName);
     }
 
     /** A unit of work on the target's connection. */
@@ -271,7 +271,7 @@ public abstract class TransactionalWriter<E>
         try {
             runInTransaction(what, work);
         } catch (IOException e) {
-            metrics.batchFailed(metrics.takeBatch(), e.getCause() != null ? e.getCause() : e);
+            metrics.batchFailed(metrics.takeBatch(), e);
             throw e;
         }
     }
@@ -473,7 +473,7 @@ public abstract class TransactionalWriter<E>
     public void close() {
         if (inFlight != null) {
             try {
-                inFlight.get();
+                inFlight.result().get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (ExecutionException e) {
