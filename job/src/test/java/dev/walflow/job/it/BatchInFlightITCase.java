@@ -141,14 +141,10 @@ class BatchInFlightITCase {
         }
     }
 
-    private static List<Integer> ids(Connection c) throws SQLException {
-        List<Integer> ids = new ArrayList<>();
-        try (var rs = c.createStatement().executeQuery("SELECT id FROM written ORDER BY seq")) {
-            while (rs.next()) {
-                ids.add(rs.getInt(1));
-            }
-        }
-        return ids;
+    private static List<Integer> ids(Connection c) {
+        return SqlRunner.rows(c, "SELECT id FROM written ORDER BY seq").stream()
+                .map(row -> Integer.valueOf(row.get(0)))
+                .toList();
     }
 
     private TargetConfig config(DeliveryGuarantee guarantee) {
@@ -159,11 +155,12 @@ class BatchInFlightITCase {
                 1, 1000, Duration.ofHours(1), 0, guarantee, "inflight-job", "walflow", null);
     }
 
-    /** Writes ids into {@code written}; the first batch after {@link #hold()} waits for {@link #release()}. */
+    /**
+     * Writes ids into {@code written}; after {@link #hold()}, batches wait for {@link #release()}
+     * (those taken after it pass the opened latch at once).
+     */
     private static final class LatchedWriter extends TransactionalWriter<Integer> {
         final CountDownLatch started = new CountDownLatch(1);
-        /** The latch the next batch taken will wait for, or null. */
-        private volatile CountDownLatch gate;
         private volatile CountDownLatch holding;
         private List<Integer> buffered = new ArrayList<>();
 
@@ -172,8 +169,7 @@ class BatchInFlightITCase {
         }
 
         void hold() {
-            gate = new CountDownLatch(1);
-            holding = gate;
+            holding = new CountDownLatch(1);
         }
 
         void release() {
@@ -192,8 +188,7 @@ class BatchInFlightITCase {
         protected Work<Integer> takeBuffered() {
             List<Integer> batch = buffered;
             buffered = new ArrayList<>();
-            CountDownLatch held = gate;
-            gate = null;
+            CountDownLatch held = holding;
             return (connection, statements) -> {
                 started.countDown();
                 if (held != null) {
