@@ -3,7 +3,7 @@
 # in one run on an embedded PostgreSQL (BENCHMARKS.md). Needs pg_recvlogical and pgbench: from
 # PATH or /usr/lib/postgresql/*/bin; as root the runner installs Debian's postgresql-client and
 # postgresql-contrib when they are missing. Arguments go to the runner:
-#   --quick (smoke sizes), --snapshot-rows 1000000,10000000|none, --stream-events 200000,
+#   --quick (smoke sizes), --snapshot-rows 1000000,10000000|none, --stream-events 1000000,
 #   --latency-seconds 20, --modes exactly-once,at-least-once|none, --workloads bulk,mix,pgbench,toast,
 #   --stages capture,connector|none (walflow's stages alone on the same rows),
 #   --out bench/results, --job-arg --key=value (extra job parameters).

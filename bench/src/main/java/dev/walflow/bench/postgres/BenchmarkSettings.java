@@ -10,7 +10,8 @@ import java.util.List;
  * same rows; {@code --quick} is the smoke size the tests use.
  *
  * @param snapshotRows row counts of the snapshot tables, one job each
- * @param streamEvents changes per streaming workload (the wide-row workload writes a fifth)
+ * @param streamEvents changes per streaming workload (pgbench writes a fifth, the wide rows a tenth:
+ *     {@link Workload#eventsOf})
  * @param latencySeconds how long each latency measurement runs
  * @param mixPreload rows of the update-heavy table before streaming
  * @param widePreload rows of the wide table before streaming
@@ -32,7 +33,7 @@ record BenchmarkSettings(List<Long> snapshotRows, long streamEvents, int latency
             + " [--stages capture,connector|none] [--out DIR] [--job-arg --key=value]...";
 
     static BenchmarkSettings full() {
-        return new BenchmarkSettings(List.of(1_000_000L, 10_000_000L), 200_000, 20, 100_000, 2_000, 1,
+        return new BenchmarkSettings(List.of(1_000_000L, 10_000_000L), 1_000_000, 20, 100_000, 2_000, 1,
                 List.of("exactly-once", "at-least-once"), List.of("bulk", "mix", "pgbench", "toast"),
                 List.of("capture", "connector"), Path.of("bench/results"), List.of());
     }

@@ -37,6 +37,7 @@ public final class PostgresBenchmark {
     private final BenchmarkSettings settings;
     private final PrintStream out;
     private final List<Result> results = new ArrayList<>();
+    private CpuMeter cpu;
 
     private PostgresBenchmark(BenchmarkSettings settings, PrintStream out) {
         this.settings = settings;
@@ -69,13 +70,17 @@ public final class PostgresBenchmark {
             String machine = MachineInfo.describe(pg, settings.jobArgs());
             out.println("walflow PostgreSQL benchmark, " + Instant.now());
             out.println(machine);
-            SnapshotMeasurement snapshot = new SnapshotMeasurement(pg, memory, out, settings.jobArgs());
+            try (Connection c = pg.connect("postgres")) {
+                cpu = CpuMeter.of(c);
+            }
+            SnapshotMeasurement snapshot = new SnapshotMeasurement(pg, memory, cpu, out, settings.jobArgs());
             if (!settings.snapshotRows().isEmpty()) {
                 // The first job in a fresh JVM runs while the JIT compiles Flink CDC's, Debezium's
                 // and walflow's code; a long-running job does not pay that, so neither do the
-                // figures: a small snapshot first, its figure not kept.
+                // figures: a snapshot of the first size first, its figure not kept (with a fifth
+                // of it, the JIT was still compiling walflow's path through the measured one).
                 out.printf(Locale.ROOT, "%nWarm-up (not counted):");
-                snapshot.measure(Math.max(1_000, settings.snapshotRows().get(0) / 5));
+                snapshot.measure(settings.snapshotRows().get(0));
             }
             for (long rows : settings.snapshotRows()) {
                 results.add(snapshot.measure(rows));
@@ -92,11 +97,16 @@ public final class PostgresBenchmark {
                 stageStreaming(pg, memory, stage);
             }
             String table = Result.table(results);
+            String cpuTable = Result.cpuTable(results);
             out.println();
             out.print(table);
+            out.println();
+            out.print(cpuTable);
             Files.createDirectories(settings.out());
             Files.writeString(settings.out().resolve("results.md"),
-                    "Run of " + Instant.now() + "\n\n" + machine + "\n\n" + table, StandardCharsets.UTF_8);
+                    "Run of " + Instant.now() + "\n\n" + machine + "\n\n" + table
+                            + "\nWhere the CPU went while walflow worked (per row or event; cores busy is the"
+                            + " average over walflow's time):\n\n" + cpuTable, StandardCharsets.UTF_8);
             ResultChart.write(results, "walflow vs PostgreSQL's limits (" + MachineInfo.shortName() + ")",
                     settings.out().resolve("postgres-benchmark.png"));
             out.println("Wrote " + settings.out().resolve("results.md") + " and " + settings.out().resolve("postgres-benchmark.png"));
@@ -121,13 +131,13 @@ public final class PostgresBenchmark {
                 // made the first workload measured look half as fast as the same one measured later.
                 out.printf(Locale.ROOT, "  warm-up (not counted): a quarter of each workload%n");
                 for (Workload w : setUp.workloads()) {
-                    long events = eventsOf(w);
+                    long events = w.eventsOf(settings.streamEvents());
                     w.run(source, events / 4, 0);
                     Markers.await(setUp.target(), markers.write(src), CATCH_UP_TIMEOUT);
                 }
             }
             for (Workload w : setUp.workloads()) {
-                long events = eventsOf(w);
+                long events = w.eventsOf(settings.streamEvents());
                 results.add(catchUp(source, setUp.target(), name, markers, src, w, events, mode, memory));
             }
         }
@@ -171,11 +181,11 @@ public final class PostgresBenchmark {
             job.awaitStreaming(CATCH_UP_TIMEOUT);
             StageProbe.awaitMarker(markers.write(src), CATCH_UP_TIMEOUT);
             for (Workload w : workloads) {
-                long events = eventsOf(w);
+                long events = w.eventsOf(settings.streamEvents());
                 out.printf(Locale.ROOT, "  %s, %s: writing %,d changes while it is held back%n", w.name(), stage.label, events);
-                Backlog backlog = backlog(source, name, markers, src, w, events, memory, PostgresBenchmark::probeHold);
+                Backlog backlog = backlog(source, target, name, markers, src, w, events, memory, PostgresBenchmark::probeHold);
                 Result result = new Result(w.name(), stage.label, backlog.written(), backlog.seconds(), "pg_recvlogical",
-                        backlog.decodeSeconds(), backlog.writeSeconds(), Double.NaN, Double.NaN, backlog.peaks());
+                        backlog.decodeSeconds(), backlog.writeSeconds(), Double.NaN, Double.NaN, backlog.peaks(), backlog.cpu());
                 out.println(result.row());
                 results.add(result);
             }
@@ -183,7 +193,8 @@ public final class PostgresBenchmark {
         drop(pg, source, target);
     }
 
-    private record Backlog(long written, double writeSeconds, double decodeSeconds, double seconds, MemorySampler.Peaks peaks) {}
+    private record Backlog(long written, double writeSeconds, double decodeSeconds, double seconds,
+            MemorySampler.Peaks peaks, CpuMeter.Cpu cpu) {}
 
     /** Holds a job back where it would write, lets it go, and sees the marker arrive. */
     private interface Hold extends AutoCloseable {
@@ -196,7 +207,7 @@ public final class PostgresBenchmark {
      * One workload's changes written while the job is held back, decoded by pg_recvlogical, then
      * drained by the job: the source's write time, the decode time and the job's time.
      */
-    private Backlog backlog(SourceDatabase source, String publication, Markers markers, Connection src,
+    private Backlog backlog(SourceDatabase source, SourceDatabase target, String publication, Markers markers, Connection src,
             Workload workload, long events, MemorySampler memory, Callable<Hold> holdBack) throws Exception {
         // The slot first: making it waits for every transaction in the server with an xid to
         // end, and a table lock's transaction has one.
@@ -208,10 +219,13 @@ public final class PostgresBenchmark {
             double decodeSeconds = limit.decodeSeconds();
             out.printf(Locale.ROOT, "    pg_recvlogical decoded them in %.2f s; releasing%n", decodeSeconds);
             memory.reset();
+            CpuMeter.Reading cpuAtStart = cpu.read(source.name(), target.name());
             long start = System.nanoTime();
             hold.release();
             hold.awaitMarker(marker);
-            return new Backlog(written, writeSeconds, decodeSeconds, (System.nanoTime() - start) / 1e9, memory.peaks());
+            double seconds = (System.nanoTime() - start) / 1e9;
+            CpuMeter.Cpu spent = CpuMeter.between(cpuAtStart, cpu.read(source.name(), target.name()));
+            return new Backlog(written, writeSeconds, decodeSeconds, seconds, memory.peaks(), spent);
         }
     }
 
@@ -271,7 +285,7 @@ public final class PostgresBenchmark {
     private Result catchUp(SourceDatabase source, SourceDatabase target, String publication, Markers markers,
             Connection src, Workload workload, long events, String mode, MemorySampler memory) throws Exception {
         out.printf(Locale.ROOT, "  %s, %s: writing %,d changes while walflow is held back%n", workload.name(), mode, events);
-        Backlog backlog = backlog(source, publication, markers, src, workload, events, memory, () -> lockHold(target, workload));
+        Backlog backlog = backlog(source, target, publication, markers, src, workload, events, memory, () -> lockHold(target, workload));
         long written = backlog.written();
         double seconds = backlog.seconds();
         double rate = written / seconds;
@@ -280,14 +294,9 @@ public final class PostgresBenchmark {
         LatencyProbe.Latency latency = LatencyProbe.measure(source, target, markers, workload,
                 (long) (rate / 2 * settings.latencySeconds()), rate / 2);
         Result result = new Result(workload.name(), mode, written, seconds, "pg_recvlogical", backlog.decodeSeconds(),
-                backlog.writeSeconds(), latency.p50(), latency.p99(), backlog.peaks());
+                backlog.writeSeconds(), latency.p50(), latency.p99(), backlog.peaks(), backlog.cpu());
         out.println(result.row());
         return result;
-    }
-
-    /** Changes per workload: the wide rows write a fifth, so each workload takes seconds, not minutes. */
-    private long eventsOf(Workload w) {
-        return w instanceof WideToastWorkload ? settings.streamEvents() / 5 : settings.streamEvents();
     }
 
     private List<Workload> workloads() {

@@ -17,13 +17,17 @@ import java.util.Locale;
  * @param p50 commit-to-target latency, ms (NaN when not measured)
  * @param p99 commit-to-target latency, ms
  * @param memory the job's memory peaks while walflow worked
+ * @param cpu CPU time of the job and of PostgreSQL's processes while walflow worked
  */
 record Result(String what, String mode, long count, double seconds, String limitName, double limitSeconds,
-        double writeSeconds, double p50, double p99, MemorySampler.Peaks memory) {
+        double writeSeconds, double p50, double p99, MemorySampler.Peaks memory, CpuMeter.Cpu cpu) {
 
     static final String HEADER = "| measurement | mode | rows/events | walflow s | walflow /s | limit | limit /s | ratio"
             + " | source write /s | ÷ write | p50 ms | p99 ms | heap peak MiB | heap after GC MiB | RSS peak MiB |";
     static final String RULE = "|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
+    static final String CPU_HEADER = "| measurement | mode | walflow /s | cores busy | job µs/event | walsender µs/event"
+            + " | source backends µs/event | target backends µs/event | rest of PostgreSQL µs/event | all µs/event |";
+    static final String CPU_RULE = "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|";
 
     double rate() {
         return count / seconds;
@@ -50,9 +54,26 @@ record Result(String what, String mode, long count, double seconds, String limit
                 ms(p50), ms(p99), memory.heapUsed(), memory.heapLive(), memory.rss());
     }
 
+    /** Where the CPU went while walflow worked: cores in use on average, and CPU per row or event by part. */
+    String cpuRow() {
+        return String.format(Locale.ROOT, "| %s | %s | %,.0f | %.2f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f |",
+                what, mode, rate(), cpu.total() / seconds, perEvent(cpu.job()), perEvent(cpu.walsender()),
+                perEvent(cpu.source()), perEvent(cpu.target()), perEvent(cpu.otherServer()), perEvent(cpu.total()));
+    }
+
+    private double perEvent(double cpuSeconds) {
+        return cpuSeconds * 1e6 / count;
+    }
+
     static String table(List<Result> results) {
         StringBuilder sb = new StringBuilder(HEADER).append('\n').append(RULE).append('\n');
         results.forEach(r -> sb.append(r.row()).append('\n'));
+        return sb.toString();
+    }
+
+    static String cpuTable(List<Result> results) {
+        StringBuilder sb = new StringBuilder(CPU_HEADER).append('\n').append(CPU_RULE).append('\n');
+        results.forEach(r -> sb.append(r.cpuRow()).append('\n'));
         return sb.toString();
     }
 

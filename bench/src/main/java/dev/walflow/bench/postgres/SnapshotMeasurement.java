@@ -19,12 +19,14 @@ final class SnapshotMeasurement {
 
     private final PostgresServer pg;
     private final MemorySampler memory;
+    private final CpuMeter cpu;
     private final PrintStream out;
     private final List<String> jobArgs;
 
-    SnapshotMeasurement(PostgresServer pg, MemorySampler memory, PrintStream out, List<String> jobArgs) {
+    SnapshotMeasurement(PostgresServer pg, MemorySampler memory, CpuMeter cpu, PrintStream out, List<String> jobArgs) {
         this.pg = pg;
         this.memory = memory;
+        this.cpu = cpu;
         this.out = out;
         this.jobArgs = jobArgs;
     }
@@ -54,9 +56,11 @@ final class SnapshotMeasurement {
         double copySeconds = CopyLimit.copySeconds(source, "snap_rows");
         out.printf(Locale.ROOT, "  COPY: %.2f s; %s snapshot...%n", copySeconds, stage.label);
         memory.reset();
+        CpuMeter.Reading cpuAtStart = cpu.read(source.name(), target.name());
         long start = System.nanoTime();
         double seconds;
         MemorySampler.Peaks peaks;
+        CpuMeter.Cpu spent;
         try (WalflowJob job = WalflowJob.start(stage, source, target, "bench_snapshot", List.of("public.snap_rows"),
                 "exactly-once", PostgresBenchmark.CHECKPOINT_INTERVAL, jobArgs)) {
             if (stage == WalflowJob.Stage.WALFLOW) {
@@ -66,11 +70,12 @@ final class SnapshotMeasurement {
             }
             seconds = (System.nanoTime() - start) / 1e9;
             peaks = memory.peaks();
+            spent = CpuMeter.between(cpuAtStart, cpu.read(source.name(), target.name()));
         }
         PostgresBenchmark.drop(pg, source, target);
         String mode = stage == WalflowJob.Stage.WALFLOW ? "exactly-once" : stage.label;
         Result result = new Result(String.format(Locale.ROOT, "snapshot %,d rows", rows), mode, rows, seconds,
-                "COPY", copySeconds, writeSeconds, Double.NaN, Double.NaN, peaks);
+                "COPY", copySeconds, writeSeconds, Double.NaN, Double.NaN, peaks, spent);
         out.println(result.row());
         return result;
     }

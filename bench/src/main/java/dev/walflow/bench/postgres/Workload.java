@@ -15,6 +15,14 @@ interface Workload {
     /** The captured tables, {@code schema.table}. */
     List<String> tables();
 
+    /**
+     * The changes this workload writes in a run of {@code streamEvents} per workload. Workloads
+     * whose source writes slowly write a share of it, so that each takes a minute at most.
+     */
+    default long eventsOf(long streamEvents) {
+        return streamEvents;
+    }
+
     /** Creates and fills the tables (their rows are part of the job's snapshot). */
     void setUp(SourceDatabase source) throws Exception;
 

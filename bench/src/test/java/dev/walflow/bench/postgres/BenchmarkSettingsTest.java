@@ -13,7 +13,7 @@ class BenchmarkSettingsTest {
     void defaultsAreTheFullSizes() {
         BenchmarkSettings s = BenchmarkSettings.parse();
         assertThat(s.snapshotRows()).containsExactly(1_000_000L, 10_000_000L);
-        assertThat(s.streamEvents()).isEqualTo(200_000);
+        assertThat(s.streamEvents()).isEqualTo(1_000_000);
         assertThat(s.modes()).containsExactly("exactly-once", "at-least-once");
     }
 

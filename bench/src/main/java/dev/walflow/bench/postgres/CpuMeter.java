@@ -1,0 +1,138 @@
+package dev.walflow.bench.postgres;
+
+import dev.walflow.testkit.SqlRunner;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * CPU time spent during a measurement by this JVM (which runs the job) and by the PostgreSQL
+ * server's processes, read from {@code /proc}: the walsender, the backends of the source and of
+ * the target database, and the rest of the server (checkpointer, WAL writer, autovacuum...).
+ * Every process of a run shares the machine's cores, so these say where a measurement's time
+ * went and how close it came to using every core. On a system without {@code /proc} the server's
+ * figures are zero.
+ */
+final class CpuMeter {
+
+    /** Linux reports process times in clock ticks of 1/100 s on every common platform. */
+    private static final double SECONDS_PER_TICK = 0.01;
+
+    /** CPU seconds by part. */
+    record Cpu(double job, double walsender, double source, double target, double otherServer) {
+
+        static final Cpu NONE = new Cpu(0, 0, 0, 0, 0);
+
+        double total() {
+            return job + walsender + source + target + otherServer;
+        }
+    }
+
+    /** Cumulative CPU of the job and of each server process at one moment. */
+    record Reading(long jobNanos, Map<Long, ServerProcess> server) {}
+
+    /** A server process's role and its CPU ticks so far. */
+    record ServerProcess(String role, long ticks) {}
+
+    private final long postmaster;
+
+    private CpuMeter(long postmaster) {
+        this.postmaster = postmaster;
+    }
+
+    /** A meter for the server {@code c} is connected to. */
+    static CpuMeter of(Connection c) throws SQLException {
+        long backend = SqlRunner.queryLong(c, "SELECT pg_backend_pid()");
+        String[] stat = stat(Path.of("/proc", Long.toString(backend)));
+        return new CpuMeter(stat == null ? -1 : Long.parseLong(stat[1]));
+    }
+
+    /** The CPU counters now; {@code source} and {@code target} name the databases whose backends count apart. */
+    Reading read(String source, String target) {
+        long job = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+        Map<Long, ServerProcess> server = new HashMap<>();
+        if (postmaster > 0) {
+            try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), p -> isNumber(p.getFileName().toString()))) {
+                for (Path proc : procs) {
+                    String[] stat = stat(proc);
+                    long pid = Long.parseLong(proc.getFileName().toString());
+                    if (stat != null && (pid == postmaster || Long.parseLong(stat[1]) == postmaster)) {
+                        server.put(pid, new ServerProcess(role(proc, source, target), Long.parseLong(stat[11]) + Long.parseLong(stat[12])));
+                    }
+                }
+            } catch (IOException e) {
+                // no /proc: the server's figures stay empty
+            }
+        }
+        return new Reading(job, server);
+    }
+
+    /**
+     * The CPU spent between two readings. A process that started in between counts with all its
+     * time; one that ended in between is missing (its time cannot be read any more).
+     */
+    static Cpu between(Reading start, Reading end) {
+        Map<String, Long> ticks = new HashMap<>();
+        end.server().forEach((pid, now) -> {
+            ServerProcess before = start.server().get(pid);
+            long spent = now.ticks() - (before == null ? 0 : before.ticks());
+            ticks.merge(now.role(), spent, Long::sum);
+        });
+        return new Cpu((end.jobNanos() - start.jobNanos()) / 1e9,
+                seconds(ticks, "walsender"), seconds(ticks, "source"), seconds(ticks, "target"), seconds(ticks, "other"));
+    }
+
+    private static double seconds(Map<String, Long> ticks, String role) {
+        return ticks.getOrDefault(role, 0L) * SECONDS_PER_TICK;
+    }
+
+    /**
+     * A server process's role from the title PostgreSQL gives it ({@code postgres: walsender
+     * ...}, {@code postgres: <user> <database> <client> <state>}, {@code postgres: checkpointer}).
+     */
+    static String role(String title, String source, String target) {
+        String[] words = title.trim().split("\\s+");
+        if (words.length >= 2 && words[1].equals("walsender")) {
+            return "walsender";
+        }
+        if (words.length >= 3 && words[2].equals(source)) {
+            return "source";
+        }
+        if (words.length >= 3 && words[2].equals(target)) {
+            return "target";
+        }
+        return "other";
+    }
+
+    private static String role(Path proc, String source, String target) {
+        try {
+            String title = new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8).replace('\0', ' ');
+            return role(title, source, target);
+        } catch (IOException e) {
+            return "other";
+        }
+    }
+
+    /** The fields of /proc/pid/stat after the command name (state first), or null when the process is gone. */
+    private static String[] stat(Path proc) {
+        try {
+            String s = Files.readString(proc.resolve("stat"));
+            return s.substring(s.lastIndexOf(')') + 2).split(" ");
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static boolean isNumber(String s) {
+        return !s.isEmpty() && s.chars().allMatch(Character::isDigit);
+    }
+}
