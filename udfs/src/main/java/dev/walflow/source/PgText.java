@@ -31,22 +31,24 @@ import java.util.UUID;
 /** Formats the Java objects the JDBC driver and Debezium's decoder produce as PostgreSQL text. */
 public final class PgText {
 
-
     private static final DateTimeFormatter TIME =
             new DateTimeFormatterBuilder()
                     .appendPattern("HH:mm:ss")
                     .optionalStart()
                     .appendFraction(ChronoField.NANO_OF_SECOND, 0, 6, true)
                     .toFormatter();
-    private static final DateTimeFormatter LOCAL_TIMESTAMP =
+    /** The general form of timestamps (package-private: the hand-written one is checked against it). */
+    static final DateTimeFormatter LOCAL_TIMESTAMP =
             new DateTimeFormatterBuilder()
                     .appendPattern("uuuu-MM-dd ")
                     .append(TIME)
                     .toFormatter();
-    private static final DateTimeFormatter OFFSET_TIMESTAMP =
+    static final DateTimeFormatter OFFSET_TIMESTAMP =
             new DateTimeFormatterBuilder().append(LOCAL_TIMESTAMP).appendOffset("+HH:MM", "+00").toFormatter();
     private static final DateTimeFormatter OFFSET_TIME =
             new DateTimeFormatterBuilder().append(TIME).appendOffset("+HH:MM", "+00").toFormatter();
+
+    private static final int[] POWERS_OF_TEN = {1, 10, 100, 1000, 10_000, 100_000};
 
     /** Debezium 1.9's epoch days for 'infinity' and '-infinity' dates in the streaming path. */
     private static final long DEBEZIUM_DATE_POSITIVE_INFINITY = -2147472692L;
@@ -224,8 +226,8 @@ public final class PgText {
                 return "-infinity";
             }
             return withZone
-                    ? OFFSET_TIMESTAMP.format(odt.withOffsetSameInstant(ZoneOffset.UTC))
-                    : LOCAL_TIMESTAMP.format(odt.toLocalDateTime());
+                    ? formatUtc(odt.withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime())
+                    : formatLocal(odt.toLocalDateTime());
         }
         if (value instanceof Instant) {
             Instant instant = (Instant) value;
@@ -236,8 +238,8 @@ public final class PgText {
             if (instant.equals(Instant.MIN) || micros == PGStatement.DATE_NEGATIVE_INFINITY) {
                 return "-infinity";
             }
-            OffsetDateTime odt = instant.atOffset(ZoneOffset.UTC);
-            return withZone ? OFFSET_TIMESTAMP.format(odt) : LOCAL_TIMESTAMP.format(odt.toLocalDateTime());
+            LocalDateTime utc = LocalDateTime.ofEpochSecond(instant.getEpochSecond(), instant.getNano(), ZoneOffset.UTC);
+            return withZone ? formatUtc(utc) : formatLocal(utc);
         }
         if (value instanceof LocalDateTime) {
             LocalDateTime ldt = (LocalDateTime) value;
@@ -247,9 +249,63 @@ public final class PgText {
             if (ldt.equals(LocalDateTime.MIN)) {
                 return "-infinity";
             }
-            return LOCAL_TIMESTAMP.format(ldt);
+            return formatLocal(ldt);
         }
         return formatScalar(value);
+    }
+
+    /** A timestamp with time zone in UTC, as {@link #OFFSET_TIMESTAMP} writes it. */
+    static String formatUtc(LocalDateTime utc) {
+        if (!isFourDigitYear(utc)) {
+            return OFFSET_TIMESTAMP.format(utc.atOffset(ZoneOffset.UTC));
+        }
+        return appendDateTime(new StringBuilder(29), utc).append("+00").toString();
+    }
+
+    /** A timestamp without time zone, as {@link #LOCAL_TIMESTAMP} writes it. */
+    static String formatLocal(LocalDateTime local) {
+        if (!isFourDigitYear(local)) {
+            return LOCAL_TIMESTAMP.format(local);
+        }
+        return appendDateTime(new StringBuilder(26), local).toString();
+    }
+
+    private static boolean isFourDigitYear(LocalDateTime t) {
+        return t.getYear() >= 1 && t.getYear() <= 9999;
+    }
+
+    /**
+     * What the formatters write for a year of four digits, by hand: nearly every streamed row
+     * has a timestamp, and a {@code DateTimeFormatter} took several times as long per value.
+     */
+    private static StringBuilder appendDateTime(StringBuilder out, LocalDateTime t) {
+        appendDigits(out, t.getYear(), 4).append('-');
+        appendDigits(out, t.getMonthValue(), 2).append('-');
+        appendDigits(out, t.getDayOfMonth(), 2).append(' ');
+        appendDigits(out, t.getHour(), 2).append(':');
+        appendDigits(out, t.getMinute(), 2).append(':');
+        appendDigits(out, t.getSecond(), 2);
+        // Microseconds, truncated: without trailing zeros when the nanoseconds end in 000 (all
+        // PostgreSQL's values), all six digits otherwise, as the formatter does; none for zero.
+        int nanos = t.getNano();
+        if (nanos != 0) {
+            int micros = nanos / 1000;
+            int digits = 6;
+            while (nanos % 1000 == 0 && micros % 10 == 0) {
+                micros /= 10;
+                digits--;
+            }
+            appendDigits(out.append('.'), micros, digits);
+        }
+        return out;
+    }
+
+    /** {@code value} in {@code width} digits (1 to 6), with leading zeros. */
+    private static StringBuilder appendDigits(StringBuilder out, int value, int width) {
+        for (int divisor = POWERS_OF_TEN[width - 1]; divisor > 0; divisor /= 10) {
+            out.append((char) ('0' + value / divisor % 10));
+        }
+        return out;
     }
 
     private static String formatTime(Object value) {

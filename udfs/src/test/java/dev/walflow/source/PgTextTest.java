@@ -10,10 +10,14 @@ import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
 import java.time.OffsetTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -43,6 +47,30 @@ class PgTextTest {
                 .isEqualTo("2024-02-29 13:14:15.000001+00");
         assertThat(PgText.format("timetz", OffsetTime.of(13, 14, 15, 123_456_000, ZoneOffset.UTC)))
                 .isEqualTo("13:14:15.123456+00");
+    }
+
+    @Test
+    void handWrittenTimestampsMatchTheFormatters() {
+        Random random = new Random(3);
+        List<LocalDateTime> values = new ArrayList<>(List.of(
+                LocalDateTime.of(1, 1, 1, 0, 0), LocalDateTime.of(9999, 12, 31, 23, 59, 59, 999_999_999),
+                LocalDateTime.of(5, 6, 7, 8, 9, 10, 100_000_000), LocalDateTime.of(2024, 2, 29, 13, 14, 15, 1_000),
+                LocalDateTime.of(2024, 2, 29, 13, 14, 15, 999), LocalDateTime.of(2024, 2, 29, 13, 14, 15, 1_000_999),
+                LocalDateTime.of(10_000, 1, 1, 0, 0),
+                LocalDateTime.of(0, 1, 1, 0, 0), LocalDateTime.of(-44, 3, 15, 12, 0)));
+        for (int i = 0; i < 10_000; i++) {
+            values.add(LocalDateTime.ofEpochSecond(random.nextLong(-62_135_596_800L, 253_402_300_800L),
+                    random.nextInt(4) == 0 ? 0 : random.nextBoolean() ? random.nextInt(1_000_000) * 1000 : random.nextInt(1_000_000_000),
+                    ZoneOffset.UTC));
+        }
+        for (LocalDateTime t : values) {
+            assertThat(PgText.formatUtc(t)).as(t.toString()).isEqualTo(PgText.OFFSET_TIMESTAMP.format(t.atOffset(ZoneOffset.UTC)));
+            assertThat(PgText.formatLocal(t)).as(t.toString()).isEqualTo(PgText.LOCAL_TIMESTAMP.format(t));
+        }
+        assertThat(PgText.format("timestamptz", OffsetDateTime.of(2024, 1, 1, 1, 30, 0, 0, ZoneOffset.ofHours(2))))
+                .isEqualTo("2023-12-31 23:30:00+00");
+        assertThat(PgText.format("timestamp", LocalDateTime.of(2024, 1, 1, 1, 30, 0, 120_000_000)))
+                .isEqualTo("2024-01-01 01:30:00.12");
     }
 
     @Test
