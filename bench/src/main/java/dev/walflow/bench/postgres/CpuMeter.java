@@ -26,18 +26,19 @@ final class CpuMeter {
     /** Linux reports process times in clock ticks of 1/100 s on every common platform. */
     private static final double SECONDS_PER_TICK = 0.01;
 
-    /** CPU seconds by part. */
-    record Cpu(double job, double walsender, double source, double target, double otherServer) {
-
-        static final Cpu NONE = new Cpu(0, 0, 0, 0, 0);
+    /**
+     * CPU seconds by part; of the job's, {@code jit} is the JIT compiler threads' and {@code gc}
+     * the garbage collector's threads' (both also in {@code job}).
+     */
+    record Cpu(double job, double jit, double gc, double walsender, double source, double target, double otherServer) {
 
         double total() {
             return job + walsender + source + target + otherServer;
         }
     }
 
-    /** Cumulative CPU of the job and of each server process at one moment. */
-    record Reading(long jobNanos, Map<Long, ServerProcess> server) {}
+    /** Cumulative CPU of the job (with its JIT and GC threads' ticks) and of each server process at one moment. */
+    record Reading(long jobNanos, long jitTicks, long gcTicks, Map<Long, ServerProcess> server) {}
 
     /** A server process's role and its CPU ticks so far. */
     record ServerProcess(String role, long ticks) {}
@@ -59,6 +60,27 @@ final class CpuMeter {
     Reading read(String source, String target) {
         long job = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
+        long jit = 0;
+        long gc = 0;
+        // The JVM's own threads by name: the MXBeans give compilation and pause times as elapsed
+        // time, which on a machine with every core busy is far more than the CPU they took.
+        try (DirectoryStream<Path> threads = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path thread : threads) {
+                String name = threadName(thread);
+                String[] stat = stat(thread);
+                if (name == null || stat == null) {
+                    continue;
+                }
+                long ticks = Long.parseLong(stat[11]) + Long.parseLong(stat[12]);
+                if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
+                    jit += ticks;
+                } else if (name.startsWith("GC Thread") || name.startsWith("G1 ")) {
+                    gc += ticks;
+                }
+            }
+        } catch (IOException e) {
+            // no /proc: no JIT and GC figures
+        }
         Map<Long, ServerProcess> server = new HashMap<>();
         if (postmaster > 0) {
             try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), p -> isNumber(p.getFileName().toString()))) {
@@ -73,7 +95,7 @@ final class CpuMeter {
                 // no /proc: the server's figures stay empty
             }
         }
-        return new Reading(job, server);
+        return new Reading(job, jit, gc, server);
     }
 
     /**
@@ -87,8 +109,8 @@ final class CpuMeter {
             long spent = now.ticks() - (before == null ? 0 : before.ticks());
             ticks.merge(now.role(), spent, Long::sum);
         });
-        return new Cpu((end.jobNanos() - start.jobNanos()) / 1e9,
-                seconds(ticks, "walsender"), seconds(ticks, "source"), seconds(ticks, "target"), seconds(ticks, "other"));
+        return new Cpu((end.jobNanos() - start.jobNanos()) / 1e9, (end.jitTicks() - start.jitTicks()) * SECONDS_PER_TICK,
+                (end.gcTicks() - start.gcTicks()) * SECONDS_PER_TICK, seconds(ticks, "walsender"), seconds(ticks, "source"), seconds(ticks, "target"), seconds(ticks, "other"));
     }
 
     private static double seconds(Map<String, Long> ticks, String role) {
@@ -119,6 +141,14 @@ final class CpuMeter {
             return role(title, source, target);
         } catch (IOException e) {
             return "other";
+        }
+    }
+
+    private static String threadName(Path thread) {
+        try {
+            return Files.readString(thread.resolve("comm")).trim();
+        } catch (IOException e) {
+            return null;
         }
     }
 

@@ -25,9 +25,10 @@ record Result(String what, String mode, long count, double seconds, String limit
     static final String HEADER = "| measurement | mode | rows/events | walflow s | walflow /s | limit | limit /s | ratio"
             + " | source write /s | ÷ write | p50 ms | p99 ms | heap peak MiB | heap after GC MiB | RSS peak MiB |";
     static final String RULE = "|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
-    static final String CPU_HEADER = "| measurement | mode | walflow /s | cores busy | job µs/event | walsender µs/event"
-            + " | source backends µs/event | target backends µs/event | rest of PostgreSQL µs/event | all µs/event |";
-    static final String CPU_RULE = "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|";
+    static final String CPU_HEADER = "| measurement | mode | walflow /s | cores busy | job µs/event | of which JIT"
+            + " | of which GC | walsender µs/event | source backends µs/event | target backends µs/event"
+            + " | rest of PostgreSQL µs/event | all µs/event |";
+    static final String CPU_RULE = "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
 
     double rate() {
         return count / seconds;
@@ -56,8 +57,9 @@ record Result(String what, String mode, long count, double seconds, String limit
 
     /** Where the CPU went while walflow worked: cores in use on average, and CPU per row or event by part. */
     String cpuRow() {
-        return String.format(Locale.ROOT, "| %s | %s | %,.0f | %.2f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f |",
-                what, mode, rate(), cpu.total() / seconds, perEvent(cpu.job()), perEvent(cpu.walsender()),
+        return String.format(Locale.ROOT, "| %s | %s | %,.0f | %.2f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f |",
+                what, mode, rate(), cpu.total() / seconds, perEvent(cpu.job()), perEvent(cpu.jit()), perEvent(cpu.gc()),
+                perEvent(cpu.walsender()),
                 perEvent(cpu.source()), perEvent(cpu.target()), perEvent(cpu.otherServer()), perEvent(cpu.total()));
     }
 

@@ -22,11 +22,11 @@ class CpuMeterTest {
 
     @Test
     void spentTimeIsTheDifferenceAndANewProcessCountsWhole() {
-        CpuMeter.Reading start = new CpuMeter.Reading(1_000_000_000L, Map.of(
+        CpuMeter.Reading start = new CpuMeter.Reading(1_000_000_000L, 10, 2, Map.of(
                 10L, new CpuMeter.ServerProcess("walsender", 500),
                 11L, new CpuMeter.ServerProcess("target", 40),
                 12L, new CpuMeter.ServerProcess("other", 7)));
-        CpuMeter.Reading end = new CpuMeter.Reading(3_500_000_000L, Map.of(
+        CpuMeter.Reading end = new CpuMeter.Reading(3_500_000_000L, 40, 7, Map.of(
                 10L, new CpuMeter.ServerProcess("walsender", 620),
                 11L, new CpuMeter.ServerProcess("target", 90),
                 13L, new CpuMeter.ServerProcess("target", 30)));
@@ -34,6 +34,8 @@ class CpuMeterTest {
         CpuMeter.Cpu cpu = CpuMeter.between(start, end);
 
         assertThat(cpu.job()).isEqualTo(2.5);
+        assertThat(cpu.jit()).isEqualTo(0.3);
+        assertThat(cpu.gc()).isEqualTo(0.05);
         assertThat(cpu.walsender()).isEqualTo(1.2);
         assertThat(cpu.target()).isEqualTo(0.8);
         assertThat(cpu.source()).isZero();
