@@ -109,8 +109,9 @@ final class CpuMeter {
             long spent = now.ticks() - (before == null ? 0 : before.ticks());
             ticks.merge(now.role(), spent, Long::sum);
         });
-        return new Cpu((end.jobNanos() - start.jobNanos()) / 1e9, (end.jitTicks() - start.jitTicks()) * SECONDS_PER_TICK,
-                (end.gcTicks() - start.gcTicks()) * SECONDS_PER_TICK, seconds(ticks, "walsender"), seconds(ticks, "source"), seconds(ticks, "target"), seconds(ticks, "other"));
+        return new Cpu((end.jobNanos() - start.jobNanos()) / 1e9,
+                (end.jitTicks() - start.jitTicks()) * SECONDS_PER_TICK, (end.gcTicks() - start.gcTicks()) * SECONDS_PER_TICK,
+                seconds(ticks, "walsender"), seconds(ticks, "source"), seconds(ticks, "target"), seconds(ticks, "other"));
     }
 
     private static double seconds(Map<String, Long> ticks, String role) {
