@@ -129,8 +129,8 @@ public final class PostgresBenchmark {
             // As for the snapshot: a job would pay the JIT's work in its first catch-ups, which
             // made the first workload measured look half as fast as the same one measured later.
             // Each workload's catch-up is rehearsed the way it is measured (held back, then
-            // released), since writing while the job streams left the JIT compiling a sixth of
-            // the job's CPU through the measured catch-up.
+            // released), so the JIT has seen the paths the measurement takes: full batches,
+            // backpressure, the checkpoint held up at the release.
             out.printf(Locale.ROOT, "  warm-up (not counted): a quarter of each workload, held back and released%n");
             for (Workload w : setUp.workloads()) {
                 try (Hold hold = lockHold(setUp.target(), w)) {
