@@ -25,9 +25,11 @@ import java.util.concurrent.Callable;
  *
  * Snapshot: {@code COPY} of each table, then walflow's snapshot of it (exactly-once). Streaming,
  * per delivery guarantee and workload: walflow is held back by a lock on the target tables while
- * the workload writes its changes; {@code pg_recvlogical} decodes that WAL (the limit); the lock
- * is released and walflow's catch-up is timed to the marker written after the workload; then
- * latency is sampled under the same workload paced at half that rate.
+ * the workload writes its changes; {@code pg_recvlogical} decodes that WAL; the lock is released
+ * and walflow's catch-up is timed to the marker written after the workload; {@code
+ * pg_recvlogical} decodes the same WAL again from a second slot (the faster reading is the
+ * limit); then latency is sampled under the same workload paced at half that rate. Every
+ * measurement also notes where the CPU went ({@link CpuMeter}).
  */
 public final class PostgresBenchmark {
 
