@@ -43,6 +43,7 @@ public final class PgText {
                     .appendPattern("uuuu-MM-dd ")
                     .append(TIME)
                     .toFormatter();
+    /** The same with the offset, {@code +00} for UTC. */
     static final DateTimeFormatter OFFSET_TIMESTAMP =
             new DateTimeFormatterBuilder().append(LOCAL_TIMESTAMP).appendOffset("+HH:MM", "+00").toFormatter();
     private static final DateTimeFormatter OFFSET_TIME =
