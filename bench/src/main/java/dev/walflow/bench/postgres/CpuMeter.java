@@ -53,7 +53,7 @@ final class CpuMeter {
     static CpuMeter of(Connection c) throws SQLException {
         long backend = SqlRunner.queryLong(c, "SELECT pg_backend_pid()");
         String[] stat = stat(Path.of("/proc", Long.toString(backend)));
-        return new CpuMeter(stat == null ? -1 : Long.parseLong(stat[1]));
+        return new CpuMeter(stat == null ? -1 : parentPid(stat));
     }
 
     /** The CPU counters now; {@code source} and {@code target} name the databases whose backends count apart. */
@@ -71,7 +71,7 @@ final class CpuMeter {
                 if (name == null || stat == null) {
                     continue;
                 }
-                long ticks = Long.parseLong(stat[11]) + Long.parseLong(stat[12]);
+                long ticks = ticks(stat);
                 if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
                     jit += ticks;
                 } else if (name.startsWith("GC Thread") || name.startsWith("G1 ")) {
@@ -87,8 +87,8 @@ final class CpuMeter {
                 for (Path proc : procs) {
                     String[] stat = stat(proc);
                     long pid = Long.parseLong(proc.getFileName().toString());
-                    if (stat != null && (pid == postmaster || Long.parseLong(stat[1]) == postmaster)) {
-                        server.put(pid, new ServerProcess(role(proc, source, target), Long.parseLong(stat[11]) + Long.parseLong(stat[12])));
+                    if (stat != null && (pid == postmaster || parentPid(stat) == postmaster)) {
+                        server.put(pid, new ServerProcess(role(proc, source, target), ticks(stat)));
                     }
                 }
             } catch (IOException e) {
@@ -161,6 +161,15 @@ final class CpuMeter {
         } catch (IOException | RuntimeException e) {
             return null;
         }
+    }
+
+    private static long parentPid(String[] stat) {
+        return Long.parseLong(stat[1]);
+    }
+
+    /** User and system CPU so far, in clock ticks (fields utime and stime). */
+    private static long ticks(String[] stat) {
+        return Long.parseLong(stat[11]) + Long.parseLong(stat[12]);
     }
 
     private static boolean isNumber(String s) {
